@@ -8,7 +8,7 @@ namespace Herald.Server.Storage;
 /// The SQL that SQLite and PostgreSQL share (standard SQL, <c>ON CONFLICT DO NOTHING</c>, <c>RETURNING</c>,
 /// Dapper parameters). Dialects supply connections, the schema and the row-locking clause of the claim.
 /// </summary>
-internal abstract class SqlHeraldStore : IHeraldStore
+internal abstract partial class SqlHeraldStore : IHeraldStore
 {
     private const string WebhookColumns =
         "id, account_id, app_id, url, event_list, all_events, secret, next_secret, next_secret_at, status, disabled_reason, description, created_at, updated_at";
