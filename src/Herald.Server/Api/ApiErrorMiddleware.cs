@@ -43,7 +43,7 @@ internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<A
         }
     }
 
-    internal static async Task WriteAsync(HttpContext context, ApiException exception)
+    internal static async Task WriteAsync(HttpContext context, ApiException exception, string? wwwAuthenticate = null)
     {
         if (context.Response.HasStarted)
         {
@@ -52,6 +52,11 @@ internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<A
 
         context.Response.Clear();
         context.Response.StatusCode = exception.StatusCode;
+        if (wwwAuthenticate is not null)
+        {
+            context.Response.Headers.WWWAuthenticate = wwwAuthenticate;
+        }
+
         await context.Response.WriteAsJsonAsync(new ApiError(exception.Code, exception.Message, exception.Field), ApiJson.Context.ApiError);
     }
 

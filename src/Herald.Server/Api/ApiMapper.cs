@@ -24,10 +24,13 @@ internal static class ApiMapper
         record.Number, Time(record.StartedAt), record.DurationMs, record.StatusCode, record.Error, record.ResponseBody);
 
     public static DeliveryResponse ToResponse(this DeliveryRecord record, IReadOnlyList<AttemptRecord>? attempts = null) => new(
-        record.Id, record.EventId, record.EventName, record.WebhookId, record.Status, record.AttemptCount,
+        record.Id, record.EventId, record.EventName, record.WebhookId, record.EventAccountId, record.Status, record.AttemptCount,
         record.Status == DeliveryStatus.Queued ? Time(record.NextAttemptAt) : null,
         record.Retriggered, record.LastStatusCode, record.LastError, Time(record.CreatedAt), Time(record.UpdatedAt),
         attempts?.Select(a => a.ToResponse()).ToList());
+
+    public static ConnectionResponse ToResponse(this ConnectionRecord record) => new(
+        record.AccountId, record.AppId, record.OrgId, record.Status, Time(record.CreatedAt), Time(record.UpdatedAt));
 
     public static ListResponse<TOut> ToList<TIn, TOut>(this PagedList<TIn> page, Func<TIn, TOut> map) =>
         new(page.Items.Select(map).ToList(), page.HasMore);

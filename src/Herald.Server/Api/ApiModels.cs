@@ -26,6 +26,12 @@ internal sealed record TestWebhookRequest(string? Name);
 
 internal sealed record RetriggerRequest(List<string>? Ids);
 
+internal sealed record CreateAppRequest(string? Name);
+
+internal sealed record CreateConnectionRequest(string? AppId, string? AccountId);
+
+internal sealed record DisconnectRequest(string? AppId, string? AccountId, List<string>? AccountIds, string? OrgId);
+
 // Responses.
 
 internal sealed record OrganizationResponse(string Id, string Name, string CreatedAt);
@@ -43,12 +49,19 @@ internal sealed record RotateSecretResponse(string Id, string Secret, string Act
 internal sealed record AttemptResponse(int Number, string StartedAt, long DurationMs, int? StatusCode, string? Error, string? ResponseBody);
 
 internal sealed record DeliveryResponse(
-    string Id, string EventId, string EventName, string WebhookId, string Status, int AttemptCount, string? NextAttemptAt,
+    string Id, string EventId, string EventName, string WebhookId, string? AccountId, string Status, int AttemptCount, string? NextAttemptAt,
     bool Retriggered, int? LastStatusCode, string? LastError, string CreatedAt, string UpdatedAt, IReadOnlyList<AttemptResponse>? Attempts = null);
 
 internal sealed record TestDeliveryResponse(string EventId, string Name, bool Success, int? StatusCode, long DurationMs, string? Error, string? ResponseBody);
 
 internal sealed record RetriggerResponse(IReadOnlyList<DeliveryResponse> Items);
+
+internal sealed record AppResponse(string AppId, string Name, string ClientId, string ClientSecret, string CreatedAt);
+
+internal sealed record ConnectionResponse(string AccountId, string AppId, string? OrgId, string Status, string CreatedAt, string UpdatedAt);
+
+/// <summary>What a disconnect did: the accounts it disconnected now (empty when all already were) and the event it emitted.</summary>
+internal sealed record DisconnectResponse(string AppId, IReadOnlyList<string> AccountIds, string? OrgId, string? EventId);
 
 internal sealed record EventTypeResponse(string Name, string Description);
 
@@ -73,6 +86,13 @@ internal sealed record HealthResponse(string Status);
 [JsonSerializable(typeof(RotateSecretRequest))]
 [JsonSerializable(typeof(TestWebhookRequest))]
 [JsonSerializable(typeof(RetriggerRequest))]
+[JsonSerializable(typeof(CreateAppRequest))]
+[JsonSerializable(typeof(CreateConnectionRequest))]
+[JsonSerializable(typeof(DisconnectRequest))]
+[JsonSerializable(typeof(AppResponse))]
+[JsonSerializable(typeof(ConnectionResponse))]
+[JsonSerializable(typeof(DisconnectResponse))]
+[JsonSerializable(typeof(ListResponse<ConnectionResponse>))]
 [JsonSerializable(typeof(OrganizationResponse))]
 [JsonSerializable(typeof(AccountResponse))]
 [JsonSerializable(typeof(ApiKeyResponse))]

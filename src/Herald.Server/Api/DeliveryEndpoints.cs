@@ -18,6 +18,16 @@ internal static class DeliveryEndpoints
         return api;
     }
 
+    /// <summary>The partner app's delivery log: its webhooks' deliveries of every connected account's events and its partner events.</summary>
+    public static RouteGroupBuilder MapPartnerDeliveryEndpoints(this RouteGroupBuilder partnerApi)
+    {
+        var deliveries = partnerApi.MapGroup("/deliveries").RequireAuthorization(HeraldPolicies.Partner).WithTags("Partner");
+        deliveries.MapGet("/", ListAsync);
+        deliveries.MapGet("/{id}", GetAsync);
+        deliveries.MapPost("/retrigger", RetriggerAsync);
+        return partnerApi;
+    }
+
     internal static async Task<IResult> ListAsync(HttpContext context, IHeraldStore store, TenantResolver tenants)
     {
         var request = context.Request;

@@ -26,17 +26,40 @@ internal static class WebhookEndpoints
         return api;
     }
 
+    /// <summary>The partner app's own webhooks: the same handlers, scoped to the app by its Basic credentials.</summary>
+    public static RouteGroupBuilder MapPartnerWebhookEndpoints(this RouteGroupBuilder partnerApi)
+    {
+        var webhooks = partnerApi.MapGroup("/webhooks").RequireAuthorization(HeraldPolicies.Partner).WithTags("Partner");
+        webhooks.MapPost("/create", CreateAsync);
+        webhooks.MapGet("/", ListAsync);
+        webhooks.MapGet("/{id}", GetAsync);
+        webhooks.MapPost("/{id}/update", UpdateAsync);
+        webhooks.MapPost("/{id}/delete", DeleteAsync);
+        return partnerApi;
+    }
+
     private static async Task<IResult> CreateAsync(HttpContext context, IHeraldStore store, TenantResolver tenants, TimeProvider time, IOptions<HeraldServerOptions> options)
     {
         var body = await JsonBody.ReadAsync(context.Request, ApiJson.Context.CreateWebhookRequest);
-        var account = await tenants.ResolveAccountAsync(context.GetCaller(), body.AccountId, context.RequestAborted);
+        var caller = context.GetCaller();
+        string? accountId = null;
+        if (caller.Kind != CallerKind.App)
+        {
+            accountId = (await tenants.ResolveAccountAsync(caller, body.AccountId, context.RequestAborted)).Id;
+        }
+        else if (body.AccountId is not null)
+        {
+            throw ApiException.Validation("account_id is not accepted here: a partner webhook receives the events of every account connected to the app.", "account_id");
+        }
+
         var url = WebhookRules.ValidateUrl(body.Url, options.Value.Dev);
-        var (eventList, allEvents) = WebhookRules.ValidateSubscription(body.Events, body.AllEvents, isAppWebhook: false);
+        var (eventList, allEvents) = WebhookRules.ValidateSubscription(body.Events, body.AllEvents, isAppWebhook: accountId is null);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var record = new WebhookRecord
         {
             Id = Ids.New(Ids.Webhook),
-            AccountId = account.Id,
+            AccountId = accountId,
+            AppId = caller.AppId,
             Url = url,
             EventList = eventList,
             AllEvents = allEvents,

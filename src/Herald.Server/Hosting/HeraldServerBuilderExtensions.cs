@@ -2,6 +2,7 @@ using Herald.Server.Api;
 using Herald.Server.Auth;
 using Herald.Server.Delivery;
 using Herald.Server.Events;
+using Herald.Server.Partners;
 using Herald.Server.Storage;
 using Herald.Server.Storage.Sqlite;
 using Microsoft.AspNetCore.Authentication;
@@ -40,6 +41,7 @@ internal static class HeraldServerBuilderExtensions
 
         services.AddSingleton<TenantResolver>();
         services.AddSingleton<EventIngestor>();
+        services.AddSingleton<PartnerConnections>();
         services.AddSingleton<DispatchSignal>();
         services.AddSingleton<RetryPolicy>();
         services.AddSingleton<WebhookSender>();
@@ -57,7 +59,8 @@ internal static class HeraldServerBuilderExtensions
             .AddScheme<AuthenticationSchemeOptions, HeraldAuthenticationHandler>(HeraldAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(HeraldPolicies.Admin, policy => policy.RequireClaim(Caller.KindClaim, nameof(CallerKind.Admin)))
-            .AddPolicy(HeraldPolicies.Tenant, policy => policy.RequireClaim(Caller.KindClaim, nameof(CallerKind.Admin), nameof(CallerKind.Account), nameof(CallerKind.Organization)));
+            .AddPolicy(HeraldPolicies.Tenant, policy => policy.RequireClaim(Caller.KindClaim, nameof(CallerKind.Admin), nameof(CallerKind.Account), nameof(CallerKind.Organization)))
+            .AddPolicy(HeraldPolicies.Partner, policy => policy.RequireClaim(Caller.KindClaim, nameof(CallerKind.App)));
 
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Context));
         services.AddOpenApi();
@@ -75,7 +78,12 @@ internal static class HeraldServerBuilderExtensions
             .MapAccountEndpoints()
             .MapWebhookEndpoints()
             .MapEventEndpoints()
-            .MapDeliveryEndpoints();
+            .MapDeliveryEndpoints()
+            .MapConnectionEndpoints();
+        app.MapGroup("/partner-api/v1")
+            .MapPartnerWebhookEndpoints()
+            .MapPartnerConnectionEndpoints()
+            .MapPartnerDeliveryEndpoints();
         app.MapPublicEndpoints(api);
         app.MapOpenApi("/openapi/{documentName}.json");
         return app;

@@ -5,7 +5,7 @@ namespace Herald.Server.Storage;
 /// all instants are Unix milliseconds. Tenant reads take an <see cref="OwnerScope"/> so another tenant's
 /// object is indistinguishable from a missing one.
 /// </summary>
-internal interface IHeraldStore
+internal interface IHeraldStore : IPartnerStore
 {
     Task MigrateAsync(CancellationToken cancellationToken);
 
@@ -48,8 +48,12 @@ internal interface IHeraldStore
 
     Task<PagedList<EventRecord>> ListEventsAsync(OwnerScope scope, EventFilter filter, Page page, CancellationToken cancellationToken);
 
-    /// <summary>Leases up to <paramref name="limit"/> due deliveries to <paramref name="node"/>, oldest due first.</summary>
-    Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(string node, long now, long leaseUntil, int limit, IReadOnlyCollection<string> excludedWebhookIds, CancellationToken cancellationToken);
+    /// <summary>
+    /// Leases up to <paramref name="limit"/> due deliveries to <paramref name="node"/>, oldest due first, at most
+    /// <paramref name="perWebhookLimit"/> per webhook, none of <paramref name="excludedWebhookIds"/>.
+    /// </summary>
+    Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(
+        string node, long now, long leaseUntil, int limit, int perWebhookLimit, IReadOnlyCollection<string> excludedWebhookIds, CancellationToken cancellationToken);
 
     /// <summary>Gives leased deliveries back untouched so they can be claimed at once.</summary>
     Task ReleaseAsync(IReadOnlyCollection<string> deliveryIds, string node, CancellationToken cancellationToken);

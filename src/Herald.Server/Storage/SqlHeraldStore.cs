@@ -167,6 +167,21 @@ internal abstract partial class SqlHeraldStore : IHeraldStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var outcome = await InsertEventsAsync(connection, transaction, events, now, cancellationToken);
+        if (outcome.ConflictIndex is not null)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return outcome;
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return outcome;
+    }
+
+    /// <summary>Inserts events and their deliveries inside the caller's transaction; on a conflict the caller must roll back.</summary>
+    private static async Task<StoreEventsOutcome> InsertEventsAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<EventRecord> events, long now, CancellationToken cancellationToken)
+    {
         var results = new List<StoreEventResult>(events.Count);
         var targetsByOwner = new Dictionary<string, List<WebhookRecord>>(StringComparer.Ordinal);
         for (var index = 0; index < events.Count; index++)
@@ -181,7 +196,6 @@ internal abstract partial class SqlHeraldStore : IHeraldStore
                     $"SELECT {EventColumns} FROM events WHERE id = @Id", record, transaction, cancellationToken: cancellationToken));
                 if (!existing.ContentHash.AsSpan().SequenceEqual(record.ContentHash))
                 {
-                    await transaction.RollbackAsync(cancellationToken);
                     return new StoreEventsOutcome([], index);
                 }
 
@@ -221,7 +235,6 @@ internal abstract partial class SqlHeraldStore : IHeraldStore
             results.Add(new StoreEventResult(record with { Seq = inserted.Value }, Created: true, deliveries.Count));
         }
 
-        await transaction.CommitAsync(cancellationToken);
         return new StoreEventsOutcome(results, null);
     }
 
@@ -279,21 +292,28 @@ internal abstract partial class SqlHeraldStore : IHeraldStore
     }
 
     public async Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(
-        string node, long now, long leaseUntil, int limit, IReadOnlyCollection<string> excludedWebhookIds, CancellationToken cancellationToken)
+        string node, long now, long leaseUntil, int limit, int perWebhookLimit, IReadOnlyCollection<string> excludedWebhookIds, CancellationToken cancellationToken)
     {
         var exclusion = excludedWebhookIds.Count > 0 ? "AND webhook_id NOT IN @excluded" : string.Empty;
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        // Oldest due first, but at most perWebhookLimit per webhook, so one backlogged endpoint cannot fill the
+        // batch. The candidates are locked (where the dialect can) before ranking, as row locks and window
+        // functions cannot share one SELECT.
         var ids = (await connection.QueryAsync<string>(new CommandDefinition(
             $"""
-            UPDATE deliveries SET lease_owner = @node, lease_expires_at = @leaseUntil
-            WHERE id IN (
-              SELECT id FROM deliveries
+            WITH candidates AS (
+              SELECT id, webhook_id, next_attempt_at FROM deliveries
               WHERE status = '{DeliveryStatus.Queued}' AND next_attempt_at <= @now AND (lease_expires_at IS NULL OR lease_expires_at <= @now) {exclusion}
-              ORDER BY next_attempt_at, id LIMIT @limit {ClaimLockClause})
+              ORDER BY next_attempt_at, id LIMIT @scan {ClaimLockClause}),
+            ranked AS (
+              SELECT id, next_attempt_at, ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY next_attempt_at, id) AS position FROM candidates)
+            UPDATE deliveries SET lease_owner = @node, lease_expires_at = @leaseUntil
+            WHERE id IN (SELECT id FROM ranked WHERE position <= @perWebhookLimit ORDER BY next_attempt_at, id LIMIT @limit)
             RETURNING id
             """,
-            new { node, now, leaseUntil, limit, excluded = excludedWebhookIds }, transaction, cancellationToken: cancellationToken))).ToList();
+            new { node, now, leaseUntil, limit, perWebhookLimit, scan = limit * 4, excluded = excludedWebhookIds }, transaction, cancellationToken: cancellationToken))).ToList();
         if (ids.Count == 0)
         {
             await transaction.CommitAsync(cancellationToken);

@@ -1,0 +1,68 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using Herald.Contracts.Envelope;
+using Herald.Receiver;
+using Herald.Receiver.Events;
+
+namespace Herald.Benchmarks.Receiver;
+
+/// <summary>
+/// Verify (and verify + parse) a signed envelope of 1 KiB and 64 KiB against the floor: one raw
+/// <see cref="HMACSHA256.HashData(byte[], byte[])"/> over the same timestamp + body bytes.
+/// </summary>
+[MemoryDiagnoser]
+public class ReceiverVerifyBenchmarks
+{
+    private const string Secret = "whsec_CEm2XM_JZ1x5FxUUEGcZoRgIz4RZfDE";
+    private byte[] _body = [];
+    private byte[] _key = [];
+    private byte[] _message = [];
+    private string _timestamp = string.Empty;
+    private string _signature = string.Empty;
+    private WebhookVerifier _verifier = null!;
+
+    [Params(1024, 65536)]
+    public int BodyBytes { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _body = MakeEnvelope(BodyBytes);
+        var now = DateTimeOffset.UtcNow;
+        _timestamp = now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        _signature = HeraldWebhook.GenerateTestHeaders(Secret, _body, now).Signature;
+        _verifier = new WebhookVerifier([Secret]);
+        _key = Encoding.UTF8.GetBytes(Secret);
+        _message = [.. Encoding.UTF8.GetBytes(_timestamp), .. _body];
+        if (!_verifier.Verify(_timestamp, _signature, _body).IsValid || _verifier.ConstructEvent(_timestamp, _signature, _body) is not PaymentIntentSucceeded)
+        {
+            throw new InvalidOperationException("The benchmark input does not verify.");
+        }
+    }
+
+    [Benchmark(Baseline = true, Description = "raw HMACSHA256.HashData")]
+    public byte[] RawHmac() => HMACSHA256.HashData(_key, _message);
+
+    [Benchmark(Description = "WebhookVerifier.Verify")]
+    public bool Verify() => _verifier.Verify(_timestamp, _signature, _body).IsValid;
+
+    [Benchmark(Description = "WebhookVerifier.ConstructEvent (verify + typed parse)")]
+    public WebhookEvent VerifyAndParse() => _verifier.ConstructEvent(_timestamp, _signature, _body);
+
+    /// <summary>A payment_intent.succeeded envelope padded with metadata to about <paramref name="size"/> bytes.</summary>
+    internal static byte[] MakeEnvelope(int size)
+    {
+        var data = new StringBuilder("{\"object\":{\"id\":\"int_hkdmzpxvg0h3gqkqhv1\",\"request_id\":\"7b3c1e2a\",\"amount\":1234.56,\"currency\":\"USD\",\"merchant_order_id\":\"order_81723\",\"status\":\"SUCCEEDED\",\"captured_amount\":1234.56,\"created_at\":\"2026-05-20T13:54:20+0000\",\"metadata\":{");
+        var i = 0;
+        while (data.Length < size - 260)
+        {
+            data.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? "" : ",")}\"k{i:D5}\":\"value {i} of the padding metadata\"");
+            i++;
+        }
+
+        data.Append("}}}");
+        return WebhookEnvelope.Serialize("evt_bench_1", "payment_intent.succeeded", "acct_bench", null, Encoding.UTF8.GetBytes(data.ToString()), DateTimeOffset.UnixEpoch, "2026-02-27");
+    }
+}

@@ -1,0 +1,16 @@
+using Herald.LoadTest;
+
+// dotnet run -c Release --project bench/Herald.LoadTest -- receiver [--duration 15] [--concurrency 16] …
+// dotnet run -c Release --project bench/Herald.LoadTest -- server …
+return args.Length == 0 ? Usage() : args[0] switch
+{
+    "receiver" => await ReceiverLoad.RunAsync(args[1..]),
+    "server" => await ServerLoad.RunAsync(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Herald.LoadTest receiver|server [options]   (see docs/benchmarks.md)");
+    return 2;
+}

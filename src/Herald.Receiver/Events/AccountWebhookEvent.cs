@@ -1,0 +1,80 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Herald.Receiver.Events;
+
+/// <summary>An account-level event about a resource of type <typeparamref name="TObject"/>.</summary>
+/// <typeparam name="TObject">The resource type (<see cref="PaymentIntent"/>, <see cref="Refund"/>…).</typeparam>
+/// <remarks>
+/// <see cref="Object"/> is read from <see cref="ObjectJson"/> on first access (parsing the envelope stays close to
+/// the cost of verifying it); a resource whose fields have the wrong JSON types throws <see cref="FormatException"/>
+/// there. Events handed to <see cref="IWebhookHandler{TEvent}"/> are already fully read.
+/// </remarks>
+public abstract class AccountWebhookEvent<TObject> : WebhookEvent
+    where TObject : WebhookResource, new()
+{
+    private TObject? _object;
+    private WebhookError? _error;
+    private bool _errorRead;
+
+    /// <summary>The resource (<c>data.object</c>, or <c>data</c> itself when it has no <c>object</c> member).</summary>
+    /// <exception cref="FormatException">The resource JSON does not have the expected shape.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "Mirrors data.object of the wire contract, as Stripe.net does.")]
+    public TObject Object => _object ??= ReadObject();
+
+    /// <summary>The resource JSON exactly as received (undefined when absent).</summary>
+    public JsonElement ObjectJson { get; private set; }
+
+    /// <summary>The error (<c>data.error</c>), present when the operation failed.</summary>
+    public WebhookError? Error
+    {
+        get
+        {
+            if (!_errorRead)
+            {
+                _error = Data.ValueKind == JsonValueKind.Object && Data.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object
+                    ? WebhookError.Read(error)
+                    : null;
+                _errorRead = true;
+            }
+
+            return _error;
+        }
+    }
+
+    /// <inheritdoc />
+    public override string? ObjectId => JsonRead.String(ObjectJson, "id");
+
+    private protected abstract JsonTypeInfo<TObject> TypeInfo { get; }
+
+    internal override void ReadData(JsonElement data)
+    {
+        if (data.ValueKind == JsonValueKind.Object)
+        {
+            ObjectJson = data.TryGetProperty("object", out var inner) && inner.ValueKind == JsonValueKind.Object ? inner : data;
+        }
+    }
+
+    internal override void Materialize()
+    {
+        _ = Object;
+        _ = Error;
+    }
+
+    private TObject ReadObject()
+    {
+        if (ObjectJson.ValueKind != JsonValueKind.Object)
+        {
+            return new TObject();
+        }
+
+        try
+        {
+            return ObjectJson.Deserialize(TypeInfo) ?? new TObject();
+        }
+        catch (JsonException exception)
+        {
+            throw new FormatException($"The data.object of '{Name}' event '{Id}' does not have the expected shape: {exception.Message}", exception);
+        }
+    }
+}

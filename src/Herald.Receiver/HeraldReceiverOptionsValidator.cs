@@ -1,0 +1,48 @@
+using Herald.Receiver.AspNetCore;
+using Microsoft.Extensions.Options;
+
+namespace Herald.Receiver;
+
+internal sealed class HeraldReceiverOptionsValidator : IValidateOptions<HeraldReceiverOptions>
+{
+    public ValidateOptionsResult Validate(string? name, HeraldReceiverOptions options)
+    {
+        var failures = new List<string>();
+        if (!options.AllowUnsignedRequests && !options.Secrets.Any(secret => !string.IsNullOrEmpty(secret)))
+        {
+            failures.Add("HeraldReceiverOptions.Secrets is empty: add the webhook's secret (it starts with whsec_), or set AllowUnsignedRequests for a webhook created without a secret.");
+        }
+
+        if (options.Tolerance != Timeout.InfiniteTimeSpan && options.Tolerance <= TimeSpan.Zero)
+        {
+            failures.Add("HeraldReceiverOptions.Tolerance must be positive (or Timeout.InfiniteTimeSpan to disable the check).");
+        }
+
+        if (!SourceAddressFilter.TryCreate(options.AllowedSourceNetworks, out _, out var badEntry))
+        {
+            failures.Add($"HeraldReceiverOptions.AllowedSourceNetworks has an entry that is neither an IP address nor a CIDR range: '{badEntry}'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.InboxConnectionString))
+        {
+            failures.Add("HeraldReceiverOptions.InboxConnectionString is empty.");
+        }
+
+        if (!options.SqliteSynchronous.Equals("FULL", StringComparison.OrdinalIgnoreCase) && !options.SqliteSynchronous.Equals("NORMAL", StringComparison.OrdinalIgnoreCase))
+        {
+            failures.Add("HeraldReceiverOptions.SqliteSynchronous must be FULL or NORMAL.");
+        }
+
+        if (options.MaxBodyBytes <= 0 || options.MaxConcurrency <= 0 || options.MaxAttempts <= 0)
+        {
+            failures.Add("HeraldReceiverOptions.MaxBodyBytes, MaxConcurrency and MaxAttempts must be positive.");
+        }
+
+        if (options.RetryBaseDelay < TimeSpan.Zero || options.MaxRetryDelay < options.RetryBaseDelay || options.LeaseDuration <= TimeSpan.Zero || options.PollInterval <= TimeSpan.Zero)
+        {
+            failures.Add("HeraldReceiverOptions: RetryBaseDelay must be ≥ 0 and ≤ MaxRetryDelay; LeaseDuration and PollInterval must be positive.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,44 @@
+using Herald.Receiver.Events;
+using Herald.Receiver.Logging;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Herald.Receiver.Partners;
+
+/// <summary>
+/// The built-in handler of <c>partner_connection.disconnected</c>: marks every <c>account_ids</c> entry and the
+/// <c>org_id</c> (when present) inactive in the event's transaction, then calls the registered notifiers.
+/// </summary>
+internal sealed class PartnerConnectionHandler(
+    IEnumerable<IPartnerDisconnectionNotifier> notifiers,
+    IOptions<HeraldReceiverOptions> options,
+    TimeProvider timeProvider,
+    ILogger<PartnerConnectionHandler> logger) : IWebhookHandler<PartnerConnectionDisconnected>
+{
+    public async Task HandleAsync(PartnerConnectionDisconnected webhookEvent, WebhookContext context, CancellationToken cancellationToken)
+    {
+        var ids = new List<string>(webhookEvent.AccountIds);
+        if (webhookEvent.OrgId is { Length: > 0 } orgId)
+        {
+            ids.Add(orgId);
+        }
+
+        // An event without created_at counts as happening now: it still wins over older connections.
+        var changedAt = (webhookEvent.CreatedAt ?? timeProvider.GetUtcNow()).ToUnixTimeMilliseconds();
+        await PartnerConnectionStore.MarkDisconnectedAsync(context.Connection, context.Transaction, ids, webhookEvent.AppId, changedAt, webhookEvent.Reason, webhookEvent.Id, cancellationToken).ConfigureAwait(false);
+        Log.PartnerDisconnected(logger, ids.Count, webhookEvent.Id, webhookEvent.Reason);
+
+        var notice = new PartnerDisconnectionNotice(
+            webhookEvent.Id,
+            webhookEvent.AppId,
+            webhookEvent.AccountIds,
+            webhookEvent.OrgId,
+            webhookEvent.Reason,
+            webhookEvent.CreatedAt,
+            options.Value.PartnerReconnectUrl);
+        foreach (var notifier in notifiers)
+        {
+            await notifier.NotifyAsync(notice, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

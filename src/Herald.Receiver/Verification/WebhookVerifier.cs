@@ -1,0 +1,146 @@
+using Herald.Contracts.Signing;
+using Herald.Receiver.Events;
+
+namespace Herald.Receiver;
+
+/// <summary>
+/// Verifies <c>x-timestamp</c> and <c>x-signature</c> over the raw request body against one or more secrets
+/// (several during a secret rotation), with a tolerance window on both sides of now. Immutable and thread-safe:
+/// create one per endpoint and reuse it.
+/// </summary>
+/// <remarks>
+/// The digest is computed by <see cref="WebhookSignature"/> (HMAC-SHA256 of the timestamp text followed by the
+/// body bytes, keyed by the secret's UTF-8 bytes including the <c>whsec_</c> prefix) and compared in constant time.
+/// The signature is checked first, then the timestamp, as the Airwallex documentation orders it.
+/// </remarks>
+public sealed class WebhookVerifier
+{
+    private readonly string[] _secrets;
+    private readonly TimeProvider _timeProvider;
+    private readonly long _toleranceMilliseconds;
+
+    /// <summary>Creates a verifier.</summary>
+    /// <param name="secrets">The endpoint secrets exactly as shown (prefix included); empty strings are ignored.</param>
+    /// <param name="tolerance">How far <c>x-timestamp</c> may be from now, either way; default <see cref="HeraldWebhook.DefaultTolerance"/> (5 minutes). <see cref="Timeout.InfiniteTimeSpan"/> disables the check.</param>
+    /// <param name="timeProvider">The clock; default <see cref="TimeProvider.System"/>.</param>
+    public WebhookVerifier(IEnumerable<string> secrets, TimeSpan? tolerance = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(secrets);
+        _secrets = [.. secrets.Where(secret => !string.IsNullOrEmpty(secret))];
+        var window = tolerance ?? HeraldWebhook.DefaultTolerance;
+        if (window != Timeout.InfiniteTimeSpan && window <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(tolerance), window, "The tolerance must be positive, or Timeout.InfiniteTimeSpan to disable the timestamp check.");
+        }
+
+        _toleranceMilliseconds = window == Timeout.InfiniteTimeSpan ? long.MaxValue : (long)window.TotalMilliseconds;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>Creates a verifier for a single secret with the default 5-minute tolerance and the system clock.</summary>
+    /// <param name="secret">The endpoint secret exactly as shown, prefix included.</param>
+    public WebhookVerifier(string secret)
+        : this([secret ?? throw new ArgumentNullException(nameof(secret))])
+    {
+    }
+
+    /// <summary>How many non-empty secrets this verifier accepts.</summary>
+    public int SecretCount => _secrets.Length;
+
+    /// <summary>Checks a request. Never throws for bad input.</summary>
+    /// <param name="timestamp">The <c>x-timestamp</c> header value, or <see langword="null"/> when absent.</param>
+    /// <param name="signature">The <c>x-signature</c> header value, or <see langword="null"/> when absent.</param>
+    /// <param name="body">The raw request body bytes exactly as received (never re-serialized JSON).</param>
+    /// <returns>The status, which secret matched, and the signing time.</returns>
+    public WebhookVerificationResult Verify(string? timestamp, string? signature, ReadOnlySpan<byte> body)
+    {
+        if (_secrets.Length == 0)
+        {
+            return new(WebhookVerificationStatus.NoSecretConfigured, -1, null);
+        }
+
+        if (string.IsNullOrEmpty(timestamp))
+        {
+            return new(WebhookVerificationStatus.MissingTimestamp, -1, null);
+        }
+
+        if (string.IsNullOrEmpty(signature))
+        {
+            return new(WebhookVerificationStatus.MissingSignature, -1, null);
+        }
+
+        if (!TryParseTimestamp(timestamp, out var signedAtMs))
+        {
+            return new(WebhookVerificationStatus.MalformedTimestamp, -1, null);
+        }
+
+        var signedAt = DateTimeOffset.FromUnixTimeMilliseconds(signedAtMs);
+        Span<byte> received = stackalloc byte[32];
+        if (!WebhookSignature.TryDecodeSignature(signature.AsSpan().Trim(), received))
+        {
+            return new(WebhookVerificationStatus.MalformedSignature, -1, signedAt);
+        }
+
+        var matched = -1;
+        Span<byte> expected = stackalloc byte[32];
+        for (var i = 0; i < _secrets.Length; i++)
+        {
+            WebhookSignature.ComputeDigest(_secrets[i], timestamp, body, expected);
+            if (System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(expected, received) && matched < 0)
+            {
+                matched = i;
+            }
+        }
+
+        if (matched < 0)
+        {
+            return new(WebhookVerificationStatus.SignatureMismatch, -1, signedAt);
+        }
+
+        var now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var distance = now >= signedAtMs ? now - signedAtMs : signedAtMs - now;
+        return distance > _toleranceMilliseconds
+            ? new(WebhookVerificationStatus.TimestampOutsideTolerance, matched, signedAt)
+            : new(WebhookVerificationStatus.Valid, matched, signedAt);
+    }
+
+    /// <summary>Verifies a request, then parses it into a typed event.</summary>
+    /// <param name="timestamp">The <c>x-timestamp</c> header value.</param>
+    /// <param name="signature">The <c>x-signature</c> header value.</param>
+    /// <param name="body">The raw request body bytes exactly as received.</param>
+    /// <returns>The typed event (<see cref="UnknownWebhookEvent"/> for names this version does not know).</returns>
+    /// <exception cref="WebhookVerificationException">The request is not authentic or not fresh; the message says how to fix it.</exception>
+    /// <exception cref="FormatException">The body is authentic but is not a webhook event envelope.</exception>
+    public WebhookEvent ConstructEvent(string? timestamp, string? signature, ReadOnlySpan<byte> body)
+    {
+        var result = Verify(timestamp, signature, body);
+        if (!result.IsValid)
+        {
+            throw new WebhookVerificationException(result.Status);
+        }
+
+        return WebhookEventParser.Parse(body);
+    }
+
+    internal static bool TryParseTimestamp(string text, out long milliseconds)
+    {
+        milliseconds = 0;
+        var span = text.AsSpan().Trim();
+        if (span.IsEmpty || span.Length > 18)
+        {
+            return false;
+        }
+
+        foreach (var c in span)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+
+            milliseconds = (milliseconds * 10) + (c - '0');
+        }
+
+        return true;
+    }
+}
