@@ -24,7 +24,11 @@ internal sealed class PartnerConnectionHandler(
         }
 
         // An event without created_at counts as happening now: it still wins over older connections.
-        var changedAt = (webhookEvent.CreatedAt ?? timeProvider.GetUtcNow()).ToUnixTimeMilliseconds();
+        // created_at has whole-second precision, so the disconnection counts from the end of its second: a
+        // connection recorded earlier within that same second is not mistaken for a later reconnection.
+        var changedAt = webhookEvent.CreatedAt is { } createdAt
+            ? createdAt.ToUnixTimeMilliseconds() + 999
+            : timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         await PartnerConnectionStore.MarkDisconnectedAsync(context.Connection, context.Transaction, ids, webhookEvent.AppId, changedAt, webhookEvent.Reason, webhookEvent.Id, cancellationToken).ConfigureAwait(false);
         Log.PartnerDisconnected(logger, ids.Count, webhookEvent.Id, webhookEvent.Reason);
 
