@@ -1,4 +1,3 @@
-using System.Text;
 using Dapper;
 
 namespace Herald.Server.Storage;
@@ -56,30 +55,15 @@ internal abstract partial class SqlHeraldStore
     public async Task<PagedList<ConnectionRecord>> ListConnectionsAsync(OwnerScope scope, ConnectionFilter filter, Page page, CancellationToken cancellationToken)
     {
         // OwnerScopeSql names account_id and app_id unqualified; only connections has those columns in this join.
-        var parameters = PageParameters(scope, page);
-        var where = new StringBuilder(OwnerScopeSql(scope));
-        if (filter.AccountId is not null)
-        {
-            where.Append(" AND c.account_id = @accountId");
-            parameters.Add("accountId", filter.AccountId);
-        }
-
-        if (filter.AppId is not null)
-        {
-            where.Append(" AND c.app_id = @appId");
-            parameters.Add("appId", filter.AppId);
-        }
-
-        if (filter.Status is not null)
-        {
-            where.Append(" AND c.status = @status");
-            parameters.Add("status", filter.Status);
-        }
+        var where = new PageQuery(scope, page)
+            .And("c.account_id = @accountId", "accountId", filter.AccountId)
+            .And("c.app_id = @appId", "appId", filter.AppId)
+            .And("c.status = @status", "status", filter.Status);
 
         await using var connection = await OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<ConnectionRecord>(new CommandDefinition(
             $"{ConnectionSelect} WHERE {where} ORDER BY c.created_at DESC, c.account_id DESC, c.app_id DESC LIMIT @take OFFSET @skip",
-            parameters, cancellationToken: cancellationToken));
+            where.Parameters, cancellationToken: cancellationToken));
         return ToPage(rows, page);
     }
 

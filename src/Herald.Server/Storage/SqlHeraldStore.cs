@@ -265,29 +265,13 @@ internal abstract partial class SqlHeraldStore : IHeraldStore
 
     public async Task<PagedList<EventRecord>> ListEventsAsync(OwnerScope scope, EventFilter filter, Page page, CancellationToken cancellationToken)
     {
-        var parameters = PageParameters(scope, page);
-        var where = new StringBuilder(OwnerScopeSql(scope));
-        if (filter.Name is not null)
-        {
-            where.Append(" AND name = @name");
-            parameters.Add("name", filter.Name);
-        }
-
-        if (filter.FromCreatedAt is not null)
-        {
-            where.Append(" AND created_at >= @from");
-            parameters.Add("from", filter.FromCreatedAt);
-        }
-
-        if (filter.ToCreatedAt is not null)
-        {
-            where.Append(" AND created_at <= @to");
-            parameters.Add("to", filter.ToCreatedAt);
-        }
-
+        var where = new PageQuery(scope, page)
+            .And("name = @name", "name", filter.Name)
+            .And("created_at >= @from", "from", filter.FromCreatedAt)
+            .And("created_at <= @to", "to", filter.ToCreatedAt);
         await using var connection = await OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<EventRecord>(new CommandDefinition(
-            $"SELECT {EventColumns} FROM events WHERE {where} ORDER BY seq DESC LIMIT @take OFFSET @skip", parameters, cancellationToken: cancellationToken));
+            $"SELECT {EventColumns} FROM events WHERE {where} ORDER BY seq DESC LIMIT @take OFFSET @skip", where.Parameters, cancellationToken: cancellationToken));
         return ToPage(rows, page);
     }
 
@@ -418,29 +402,13 @@ internal abstract partial class SqlHeraldStore : IHeraldStore
 
     public async Task<PagedList<DeliveryRecord>> ListDeliveriesAsync(OwnerScope scope, DeliveryFilter filter, Page page, CancellationToken cancellationToken)
     {
-        var parameters = PageParameters(scope, page);
-        var where = new StringBuilder(OwnerScopeSql(scope));
-        if (filter.WebhookId is not null)
-        {
-            where.Append(" AND webhook_id = @webhookId");
-            parameters.Add("webhookId", filter.WebhookId);
-        }
-
-        if (filter.EventId is not null)
-        {
-            where.Append(" AND event_id = @eventId");
-            parameters.Add("eventId", filter.EventId);
-        }
-
-        if (filter.Status is not null)
-        {
-            where.Append(" AND status = @status");
-            parameters.Add("status", filter.Status);
-        }
-
+        var where = new PageQuery(scope, page)
+            .And("webhook_id = @webhookId", "webhookId", filter.WebhookId)
+            .And("event_id = @eventId", "eventId", filter.EventId)
+            .And("status = @status", "status", filter.Status);
         await using var connection = await OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<DeliveryRecord>(new CommandDefinition(
-            $"SELECT {DeliveryColumns} FROM deliveries WHERE {where} ORDER BY created_at DESC, id DESC LIMIT @take OFFSET @skip", parameters, cancellationToken: cancellationToken));
+            $"SELECT {DeliveryColumns} FROM deliveries WHERE {where} ORDER BY created_at DESC, id DESC LIMIT @take OFFSET @skip", where.Parameters, cancellationToken: cancellationToken));
         return ToPage(rows, page);
     }
 
@@ -493,6 +461,27 @@ internal abstract partial class SqlHeraldStore : IHeraldStore
         parameters.Add("take", page.Size + 1);
         parameters.Add("skip", page.Offset);
         return parameters;
+    }
+
+    /// <summary>A list query's WHERE clause: the tenant scope, then each optional filter that has a value.</summary>
+    private sealed class PageQuery(OwnerScope scope, Page page)
+    {
+        private readonly StringBuilder _sql = new(OwnerScopeSql(scope));
+
+        public DynamicParameters Parameters { get; } = PageParameters(scope, page);
+
+        public PageQuery And(string condition, string parameter, object? value)
+        {
+            if (value is not null)
+            {
+                _sql.Append(" AND ").Append(condition);
+                Parameters.Add(parameter, value);
+            }
+
+            return this;
+        }
+
+        public override string ToString() => _sql.ToString();
     }
 
     private static PagedList<T> ToPage<T>(IEnumerable<T> rows, Page page)
