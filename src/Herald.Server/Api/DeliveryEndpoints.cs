@@ -45,9 +45,8 @@ internal static class DeliveryEndpoints
 
     private static async Task<IResult> GetAsync(string id, HttpContext context, IHeraldStore store)
     {
-        var delivery = await store.GetDeliveryAsync(id, context.GetCaller().Scope, context.RequestAborted)
+        var (delivery, attempts) = await store.GetDeliveryWithAttemptsAsync(id, context.GetCaller().Scope, context.RequestAborted)
             ?? throw ApiException.NotFound($"No delivery {id}.");
-        var attempts = await store.ListAttemptsAsync(delivery.Id, context.RequestAborted);
         return TypedResults.Json(delivery.ToResponse(attempts), ApiJson.Context.DeliveryResponse);
     }
 

@@ -4,6 +4,7 @@ using Herald.Server.Delivery;
 using Herald.Server.Events;
 using Herald.Server.Partners;
 using Herald.Server.Storage;
+using Herald.Server.Storage.Postgres;
 using Herald.Server.Storage.Sqlite;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -89,12 +90,19 @@ internal static class HeraldServerBuilderExtensions
         return app;
     }
 
-    private static SqliteHeraldStore CreateStore(HeraldServerOptions options) => options.Storage.Provider.ToLowerInvariant() switch
+    private static SqlHeraldStore CreateStore(HeraldServerOptions options)
     {
-        "sqlite" when options.Storage.ConnectionString is { Length: > 0 } connectionString => new SqliteHeraldStore(connectionString, options.Storage.SqliteSynchronous),
-        "sqlite" => SqliteHeraldStore.ForDataFolder(options.DataPath, options.Storage.SqliteSynchronous),
-        var other => throw new InvalidOperationException($"Herald:Storage:Provider '{other}' is not supported; use 'sqlite'."),
-    };
+        var storage = options.Storage;
+        return storage.Provider.ToLowerInvariant() switch
+        {
+            "sqlite" when storage.ConnectionString is { Length: > 0 } connectionString => new SqliteHeraldStore(connectionString, storage.SqliteSynchronous),
+            "sqlite" => SqliteHeraldStore.ForDataFolder(options.DataPath, storage.SqliteSynchronous),
+            "postgres" or "postgresql" => PostgresHeraldStore.Create(storage.ConnectionString is { Length: > 0 } pg
+                ? pg
+                : throw new InvalidOperationException("Herald:Storage:ConnectionString is required with the postgres provider, e.g. Host=db;Username=herald;Password=…;Database=herald.")),
+            var other => throw new InvalidOperationException($"Herald:Storage:Provider '{other}' is not supported; use 'sqlite' or 'postgres'."),
+        };
+    }
 
     private static void Validate(HeraldServerOptions options)
     {

@@ -65,7 +65,8 @@ internal interface IHeraldStore : IPartnerStore
 
     Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesAsync(IReadOnlyCollection<string> ids, OwnerScope scope, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<AttemptRecord>> ListAttemptsAsync(string deliveryId, CancellationToken cancellationToken);
+    /// <summary>A delivery and its attempts read from one snapshot, so the two always agree.</summary>
+    Task<(DeliveryRecord Delivery, IReadOnlyList<AttemptRecord> Attempts)?> GetDeliveryWithAttemptsAsync(string id, OwnerScope scope, CancellationToken cancellationToken);
 
     Task<PagedList<DeliveryRecord>> ListDeliveriesAsync(OwnerScope scope, DeliveryFilter filter, Page page, CancellationToken cancellationToken);
 

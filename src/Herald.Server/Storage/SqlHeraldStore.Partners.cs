@@ -75,7 +75,7 @@ internal abstract partial class SqlHeraldStore
         // writer blocks on the row lock and then re-checks status = 'ACTIVE' after the first commits, finding
         // nothing. Either way a pair is reported by exactly one event.
         var accountFilter = command.AccountIds is not null
-            ? "account_id IN @accountIds"
+            ? In("account_id", "accountIds")
             : "account_id IN (SELECT id FROM accounts WHERE org_id = @orgId)";
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -85,7 +85,7 @@ internal abstract partial class SqlHeraldStore
             WHERE app_id = @appId AND status = '{ConnectionStatus.Active}' AND {accountFilter}
             RETURNING account_id
             """,
-            new { appId = command.AppId, accountIds = command.AccountIds ?? [], orgId = command.OrgId, now }, transaction, cancellationToken: cancellationToken))).ToList();
+            new { appId = command.AppId, accountIds = (command.AccountIds ?? []).ToArray(), orgId = command.OrgId, now }, transaction, cancellationToken: cancellationToken))).ToList();
         if (disconnected.Count == 0)
         {
             await transaction.CommitAsync(cancellationToken);
@@ -97,7 +97,7 @@ internal abstract partial class SqlHeraldStore
         var cancelled = await connection.ExecuteAsync(new CommandDefinition(
             $"""
             UPDATE deliveries SET status = '{DeliveryStatus.Cancelled}', next_attempt_at = NULL, updated_at = @now
-            WHERE app_id = @appId AND status = '{DeliveryStatus.Queued}' AND event_account_id IN @accountIds
+            WHERE app_id = @appId AND status = '{DeliveryStatus.Queued}' AND {In("event_account_id", "accountIds")}
             """,
             new { appId = command.AppId, accountIds = disconnected, now }, transaction, cancellationToken: cancellationToken));
 

@@ -28,10 +28,22 @@ internal abstract partial class SqlHeraldStore : IHeraldStore
     /// <summary>The schema script; idempotent.</summary>
     protected abstract string SchemaSql { get; }
 
+    /// <summary>
+    /// <c>column IN (list)</c> for a list parameter. Dapper expands lists into separate parameters for SQLite but
+    /// passes one array parameter to PostgreSQL, which needs <c>= ANY(array)</c> instead.
+    /// </summary>
+    protected virtual string In(string column, string parameter) => $"{column} IN @{parameter}";
+
+    /// <summary>The negation of <see cref="In"/>.</summary>
+    protected virtual string NotIn(string column, string parameter) => $"{column} NOT IN @{parameter}";
+
+    /// <summary>A read-only transaction in which every query sees the same committed state.</summary>
+    protected abstract ValueTask<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken);
+
     /// <summary>Appended to the claim's row selection, e.g. <c>FOR UPDATE SKIP LOCKED</c>.</summary>
     protected virtual string ClaimLockClause => string.Empty;
 
-    public async Task MigrateAsync(CancellationToken cancellationToken)
+    public virtual async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(SchemaSql, cancellationToken: cancellationToken));
@@ -278,7 +290,7 @@ internal abstract partial class SqlHeraldStore : IHeraldStore
     public async Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(
         string node, long now, long leaseUntil, int limit, int perWebhookLimit, IReadOnlyCollection<string> excludedWebhookIds, CancellationToken cancellationToken)
     {
-        var exclusion = excludedWebhookIds.Count > 0 ? "AND webhook_id NOT IN @excluded" : string.Empty;
+        var exclusion = excludedWebhookIds.Count > 0 ? $"AND {NotIn("webhook_id", "excluded")}" : string.Empty;
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
@@ -297,7 +309,7 @@ internal abstract partial class SqlHeraldStore : IHeraldStore
             WHERE id IN (SELECT id FROM ranked WHERE position <= @perWebhookLimit ORDER BY next_attempt_at, id LIMIT @limit)
             RETURNING id
             """,
-            new { node, now, leaseUntil, limit, perWebhookLimit, scan = limit * 4, excluded = excludedWebhookIds }, transaction, cancellationToken: cancellationToken))).ToList();
+            new { node, now, leaseUntil, limit, perWebhookLimit, scan = limit * 4, excluded = excludedWebhookIds.ToArray() }, transaction, cancellationToken: cancellationToken))).ToList();
         if (ids.Count == 0)
         {
             await transaction.CommitAsync(cancellationToken);
@@ -310,7 +322,7 @@ internal abstract partial class SqlHeraldStore : IHeraldStore
                    CASE WHEN w.deleted_at IS NULL THEN w.status ELSE 'DELETED' END AS webhook_status,
                    d.attempt_count, d.round_attempts, e.body
             FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.id = d.event_id
-            WHERE d.id IN @ids ORDER BY d.next_attempt_at, d.id
+            WHERE {In("d.id", "ids")} ORDER BY d.next_attempt_at, d.id
             """,
             new { ids }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
@@ -326,8 +338,8 @@ internal abstract partial class SqlHeraldStore : IHeraldStore
 
         await using var connection = await OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE id IN @ids AND lease_owner = @node",
-            new { ids = deliveryIds, node }, cancellationToken: cancellationToken));
+            $"UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE {In("id", "ids")} AND lease_owner = @node",
+            new { ids = deliveryIds.ToArray(), node }, cancellationToken: cancellationToken));
     }
 
     public async Task RecordOutcomesAsync(IReadOnlyList<DeliveryOutcome> outcomes, long now, CancellationToken cancellationToken)
@@ -384,20 +396,32 @@ internal abstract partial class SqlHeraldStore : IHeraldStore
     public async Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesAsync(IReadOnlyCollection<string> ids, OwnerScope scope, CancellationToken cancellationToken)
     {
         var parameters = ScopeParameters(scope);
-        parameters.Add("ids", ids);
+        parameters.Add("ids", ids.ToArray());
         await using var connection = await OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<DeliveryRecord>(new CommandDefinition(
-            $"SELECT {DeliveryColumns} FROM deliveries WHERE id IN @ids AND {OwnerScopeSql(scope)}", parameters, cancellationToken: cancellationToken));
+            $"SELECT {DeliveryColumns} FROM deliveries WHERE {In("id", "ids")} AND {OwnerScopeSql(scope)}", parameters, cancellationToken: cancellationToken));
         return rows.ToList();
     }
 
-    public async Task<IReadOnlyList<AttemptRecord>> ListAttemptsAsync(string deliveryId, CancellationToken cancellationToken)
+    public async Task<(DeliveryRecord Delivery, IReadOnlyList<AttemptRecord> Attempts)?> GetDeliveryWithAttemptsAsync(
+        string id, OwnerScope scope, CancellationToken cancellationToken)
     {
+        var parameters = ScopeParameters(scope);
+        parameters.Add("id", id);
         await using var connection = await OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<AttemptRecord>(new CommandDefinition(
-            "SELECT id, delivery_id, number, started_at, duration_ms, status_code, error, response_body FROM attempts WHERE delivery_id = @deliveryId ORDER BY id",
-            new { deliveryId }, cancellationToken: cancellationToken));
-        return rows.ToList();
+        await using var snapshot = await BeginSnapshotAsync(connection, cancellationToken);
+        var delivery = await connection.QuerySingleOrDefaultAsync<DeliveryRecord>(new CommandDefinition(
+            $"SELECT {DeliveryColumns} FROM deliveries WHERE id = @id AND {OwnerScopeSql(scope)}", parameters, snapshot, cancellationToken: cancellationToken));
+        if (delivery is null)
+        {
+            return null;
+        }
+
+        var attempts = await connection.QueryAsync<AttemptRecord>(new CommandDefinition(
+            "SELECT id, delivery_id, number, started_at, duration_ms, status_code, error, response_body FROM attempts WHERE delivery_id = @id ORDER BY id",
+            new { id }, snapshot, cancellationToken: cancellationToken));
+        await snapshot.CommitAsync(cancellationToken);
+        return (delivery, attempts.ToList());
     }
 
     public async Task<PagedList<DeliveryRecord>> ListDeliveriesAsync(OwnerScope scope, DeliveryFilter filter, Page page, CancellationToken cancellationToken)
@@ -419,9 +443,9 @@ internal abstract partial class SqlHeraldStore : IHeraldStore
             $"""
             UPDATE deliveries SET status = '{DeliveryStatus.Queued}', next_attempt_at = @now, round_attempts = 0, retriggered = @retriggered,
               lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
-            WHERE id IN @ids
+            WHERE {In("id", "ids")}
             """,
-            new { ids = deliveryIds, now, retriggered = true }, cancellationToken: cancellationToken));
+            new { ids = deliveryIds.ToArray(), now, retriggered = true }, cancellationToken: cancellationToken));
     }
 
     private static Task<int> CancelQueuedAsync(DbConnection connection, DbTransaction transaction, string webhookId, long now, string? exceptDeliveryId, CancellationToken cancellationToken) =>

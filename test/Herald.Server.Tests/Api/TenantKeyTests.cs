@@ -69,14 +69,16 @@ public sealed class TenantKeyTests : IAsyncLifetime
         var key = await _server.PostAsync("/api/v1/api_keys/create", new JsonObject { ["account_id"] = account });
         var plaintext = key["key"]!.GetValue<string>();
 
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_server.DataPath, "herald.db")};Mode=ReadOnly");
-        await connection.OpenAsync();
+        await using var connection = await _server.OpenDatabaseAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT key_hash FROM api_keys";
         var stored = (byte[])(await command.ExecuteScalarAsync())!;
 
         Assert.Equal(32, stored.Length);
         Assert.Equal(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(plaintext)), stored);
-        Assert.DoesNotContain(plaintext, await File.ReadAllTextAsync(Path.Combine(_server.DataPath, "herald.db")), StringComparison.Ordinal);
+        if (_server.PostgresConnectionString is null)
+        {
+            Assert.DoesNotContain(plaintext, await File.ReadAllTextAsync(Path.Combine(_server.DataPath, "herald.db")), StringComparison.Ordinal);
+        }
     }
 }

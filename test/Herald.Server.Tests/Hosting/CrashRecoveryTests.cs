@@ -10,7 +10,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
 {
     private const int EventCount = 60;
 
-    private static readonly Dictionary<string, string> FastRecovery = new()
+    private readonly Dictionary<string, string> FastRecovery = new()
     {
         ["Herald__Delivery__Timeout"] = "00:00:02",
         ["Herald__Delivery__LeaseDuration"] = "00:00:03",
@@ -23,6 +23,13 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        if (HeraldTestServer.UsePostgres)
+        {
+            // Both server processes share one database, as nodes of a deployment would.
+            FastRecovery["Herald__Storage__Provider"] = "postgres";
+            FastRecovery["Herald__Storage__ConnectionString"] = await PostgresServer.CreateDatabaseAsync("herald_crash");
+        }
+
         _receiver = await WebhookReceiver.StartAsync();
         _receiver.Respond = _ => new ReceiverResponse(200, Delay: TimeSpan.FromMilliseconds(150));
     }

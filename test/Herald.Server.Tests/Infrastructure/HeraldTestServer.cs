@@ -26,8 +26,9 @@ public sealed class HeraldTestServer : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private HeraldTestServer(WebApplication app, FakeTimeProvider? time, string dataPath)
+    private HeraldTestServer(WebApplication app, FakeTimeProvider? time, string dataPath, string? postgres)
     {
+        PostgresConnectionString = postgres;
         _app = app;
         Time = time;
         DataPath = dataPath;
@@ -38,6 +39,25 @@ public sealed class HeraldTestServer : IAsyncDisposable
     }
 
     public FakeTimeProvider? Time { get; }
+
+    /// <summary>
+    /// Which database the suite runs on: SQLite by default, PostgreSQL when <c>HERALD_TEST_STORAGE=postgres</c>
+    /// (the test command runs the suite once each way).
+    /// </summary>
+    public static bool UsePostgres => string.Equals(Environment.GetEnvironmentVariable("HERALD_TEST_STORAGE"), "postgres", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The database this server uses when it runs on PostgreSQL; null on SQLite.</summary>
+    public string? PostgresConnectionString { get; }
+
+    /// <summary>Opens the server's own database, for tests that check what is stored.</summary>
+    public async Task<System.Data.Common.DbConnection> OpenDatabaseAsync()
+    {
+        System.Data.Common.DbConnection connection = PostgresConnectionString is { } postgres
+            ? new Npgsql.NpgsqlConnection(postgres)
+            : new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(DataPath, "herald.db")};Mode=ReadOnly;Pooling=false");
+        await connection.OpenAsync();
+        return connection;
+    }
 
     public string DataPath { get; }
 
@@ -60,6 +80,14 @@ public sealed class HeraldTestServer : IAsyncDisposable
             ["Herald:DataPath"] = dataPath,
             ["Herald:Storage:SqliteSynchronous"] = "NORMAL",
         };
+        string? postgres = null;
+        if (UsePostgres)
+        {
+            postgres = await Herald.Testing.PostgresServer.CreateDatabaseAsync("herald_server");
+            configuration["Herald:Storage:Provider"] = "postgres";
+            configuration["Herald:Storage:ConnectionString"] = postgres;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             configuration[key] = value;
@@ -79,7 +107,7 @@ public sealed class HeraldTestServer : IAsyncDisposable
         var app = builder.Build();
         app.MapHeraldServer();
         await app.StartAsync();
-        return new HeraldTestServer(app, time, dataPath);
+        return new HeraldTestServer(app, time, dataPath, postgres);
     }
 
     /// <summary>Moves fake time on and wakes the dispatcher so due retries are claimed at once.</summary>

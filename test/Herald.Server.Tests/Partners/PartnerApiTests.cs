@@ -61,12 +61,23 @@ public sealed class PartnerApiTests : IAsyncLifetime
         }
 
         Assert.Equal("Basic", anonymous.Headers.WwwAuthenticate.Single().Scheme);
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        var database = await File.ReadAllBytesAsync(Path.Combine(_server.DataPath, "herald.db"));
-        var wal = Path.Combine(_server.DataPath, "herald.db-wal");
-        var everything = Encoding.UTF8.GetString(database) + (File.Exists(wal) ? Encoding.UTF8.GetString(await File.ReadAllBytesAsync(wal)) : string.Empty);
-        Assert.DoesNotContain(app.ClientSecret, everything, StringComparison.Ordinal);
-        Assert.Contains(app.ClientId, everything, StringComparison.Ordinal);
+        if (_server.PostgresConnectionString is null)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            var database = await File.ReadAllBytesAsync(Path.Combine(_server.DataPath, "herald.db"));
+            var wal = Path.Combine(_server.DataPath, "herald.db-wal");
+            var everything = Encoding.UTF8.GetString(database) + (File.Exists(wal) ? Encoding.UTF8.GetString(await File.ReadAllBytesAsync(wal)) : string.Empty);
+            Assert.DoesNotContain(app.ClientSecret, everything, StringComparison.Ordinal);
+            Assert.Contains(app.ClientId, everything, StringComparison.Ordinal);
+        }
+
+        await using var connection = await _server.OpenDatabaseAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT client_id, client_secret_hash FROM apps";
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(app.ClientId, reader.GetString(0));
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(app.ClientSecret)), (byte[])reader[1]);
     }
 
     [Fact]

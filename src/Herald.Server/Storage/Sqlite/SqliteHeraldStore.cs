@@ -35,6 +35,10 @@ internal sealed class SqliteHeraldStore(string connectionString, string synchron
         return connection;
     }
 
+    // A deferred transaction takes no write lock; in WAL mode its first read fixes the snapshot for the rest.
+    protected override ValueTask<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
+
     protected override string SchemaSql =>
         """
         PRAGMA journal_mode = WAL;
