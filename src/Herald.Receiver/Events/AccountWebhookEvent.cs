@@ -6,9 +6,10 @@ namespace Herald.Receiver.Events;
 /// <summary>An account-level event about a resource of type <typeparamref name="TObject"/>.</summary>
 /// <typeparam name="TObject">The resource type (<see cref="PaymentIntent"/>, <see cref="Refund"/>…).</typeparam>
 /// <remarks>
-/// <see cref="Object"/> is read from <see cref="ObjectJson"/> on first access (parsing the envelope stays close to
-/// the cost of verifying it); a resource whose fields have the wrong JSON types throws <see cref="FormatException"/>
-/// there. Events handed to <see cref="IWebhookHandler{TEvent}"/> are already fully read.
+/// <see cref="ObjectJson"/>, <see cref="Object"/> and <see cref="Error"/> are read from the raw body on first access
+/// (parsing the envelope stays close to the cost of verifying it): a <c>data</c> that is not valid JSON, or a
+/// resource whose fields have the wrong JSON types, throws <see cref="FormatException"/> there. Events handed to
+/// <see cref="IWebhookHandler{TEvent}"/> are already fully read.
 /// </remarks>
 public abstract class AccountWebhookEvent<TObject> : WebhookEvent
     where TObject : WebhookResource, new()
@@ -23,9 +24,11 @@ public abstract class AccountWebhookEvent<TObject> : WebhookEvent
     public TObject Object => _object ??= ReadObject();
 
     /// <summary>The resource JSON exactly as received (undefined when absent).</summary>
-    public JsonElement ObjectJson { get; private set; }
+    /// <exception cref="FormatException">The <c>data</c> member is not valid JSON.</exception>
+    public JsonElement ObjectJson => View.Resource;
 
     /// <summary>The error (<c>data.error</c>), present when the operation failed.</summary>
+    /// <exception cref="FormatException">The <c>data</c> member is not valid JSON.</exception>
     public WebhookError? Error
     {
         get
@@ -47,30 +50,24 @@ public abstract class AccountWebhookEvent<TObject> : WebhookEvent
 
     private protected abstract JsonTypeInfo<TObject> TypeInfo { get; }
 
-    internal override void ReadData(JsonElement data)
-    {
-        if (data.ValueKind == JsonValueKind.Object)
-        {
-            ObjectJson = data.TryGetProperty("object", out var inner) && inner.ValueKind == JsonValueKind.Object ? inner : data;
-        }
-    }
-
     internal override void Materialize()
     {
+        base.Materialize();
         _ = Object;
         _ = Error;
     }
 
     private TObject ReadObject()
     {
-        if (ObjectJson.ValueKind != JsonValueKind.Object)
+        var json = ObjectJson;
+        if (json.ValueKind != JsonValueKind.Object)
         {
             return new TObject();
         }
 
         try
         {
-            return ObjectJson.Deserialize(TypeInfo) ?? new TObject();
+            return json.Deserialize(TypeInfo) ?? new TObject();
         }
         catch (JsonException exception)
         {

@@ -6,40 +6,58 @@ namespace Herald.Receiver.Events;
 /// <c>partner_connection.disconnected</c>: every connection between the listed accounts (and the organization,
 /// when <see cref="OrgId"/> is set) and your partner application ended. Mark all of them inactive.
 /// </summary>
+/// <remarks>
+/// The three fields are read from the raw body on first access of any of them; a <c>data</c> that is not valid JSON
+/// throws <see cref="FormatException"/> there.
+/// </remarks>
 public sealed class PartnerConnectionDisconnected : WebhookEvent
 {
+    // Published once by reference, like the base class's data view.
+    private Fields? _fields;
+
     /// <summary>Every account that was disconnected (one action may disconnect several).</summary>
-    public IReadOnlyList<string> AccountIds { get; private set; } = [];
+    /// <exception cref="FormatException">The <c>data</c> member is not valid JSON.</exception>
+    public IReadOnlyList<string> AccountIds => ReadFields().AccountIds;
 
     /// <summary>The organization, when the disconnection involved one; <see langword="null"/> when absent, null or empty.</summary>
-    public string? OrgId { get; private set; }
+    /// <exception cref="FormatException">The <c>data</c> member is not valid JSON.</exception>
+    public string? OrgId => ReadFields().OrgId;
 
     /// <summary>Why the disconnection happened; <c>user_initiated</c> today, an open set.</summary>
-    public string? Reason { get; private set; }
+    /// <exception cref="FormatException">The <c>data</c> member is not valid JSON.</exception>
+    public string? Reason => ReadFields().Reason;
 
-    internal override void ReadData(JsonElement data)
+    internal override void Materialize()
     {
-        if (data.ValueKind != JsonValueKind.Object)
-        {
-            return;
-        }
+        base.Materialize();
+        _ = ReadFields();
+    }
 
-        var source = data.TryGetProperty("object", out var inner) && inner.ValueKind == JsonValueKind.Object ? inner : data;
-        if ((source.TryGetProperty("account_ids", out var ids) || source.TryGetProperty("accountIds", out ids)) && ids.ValueKind == JsonValueKind.Array)
+    private Fields ReadFields() => _fields ?? Interlocked.CompareExchange(ref _fields, Fields.Read(View.Resource), null) ?? _fields;
+
+    private sealed record Fields(IReadOnlyList<string> AccountIds, string? OrgId, string? Reason)
+    {
+        /// <summary>Reads <c>data.object</c> (or <c>data</c>); undefined gives an empty list and nulls.</summary>
+        public static Fields Read(JsonElement source)
         {
-            var list = new List<string>(ids.GetArrayLength());
-            foreach (var item in ids.EnumerateArray())
+            IReadOnlyList<string> accountIds = [];
+            if (source.ValueKind == JsonValueKind.Object
+                && (source.TryGetProperty("account_ids", out var ids) || source.TryGetProperty("accountIds", out ids))
+                && ids.ValueKind == JsonValueKind.Array)
             {
-                if (item.ValueKind == JsonValueKind.String && item.GetString() is { Length: > 0 } id)
+                var list = new List<string>(ids.GetArrayLength());
+                foreach (var item in ids.EnumerateArray())
                 {
-                    list.Add(id);
+                    if (item.ValueKind == JsonValueKind.String && item.GetString() is { Length: > 0 } id)
+                    {
+                        list.Add(id);
+                    }
                 }
+
+                accountIds = list;
             }
 
-            AccountIds = list;
+            return new Fields(accountIds, JsonRead.String(source, "org_id", "orgId"), JsonRead.String(source, "reason"));
         }
-
-        OrgId = JsonRead.String(source, "org_id", "orgId");
-        Reason = JsonRead.String(source, "reason");
     }
 }

@@ -34,6 +34,17 @@ public sealed class WebhookSignatureTests
     }
 
     [Theory]
+    [MemberData(nameof(ValidVectors))]
+    public void The_pre_encoded_overload_produces_the_vector_digest(SignatureVector vector)
+    {
+        Span<byte> digest = stackalloc byte[32];
+
+        WebhookSignature.ComputeDigest(Encoding.UTF8.GetBytes(vector.Secret), Encoding.UTF8.GetBytes(vector.Timestamp), Encoding.UTF8.GetBytes(vector.Body), digest);
+
+        Assert.Equal(vector.Signature, Convert.ToHexStringLower(digest));
+    }
+
+    [Theory]
     [MemberData(nameof(InvalidVectors))]
     public void IsValid_rejects_every_invalid_vector(SignatureVector vector)
     {
