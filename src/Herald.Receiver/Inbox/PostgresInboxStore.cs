@@ -42,18 +42,7 @@ internal sealed class PostgresInboxStore(string connectionString, TimeProvider t
         );
         """;
 
-    protected override string ClaimSql =>
-        """
-        UPDATE herald_inbox SET locked_by = @Owner, locked_until = @Until, attempts = attempts + 1
-        WHERE event_id IN (
-            SELECT event_id FROM herald_inbox
-            WHERE processed_at IS NULL AND parked_at IS NULL AND next_attempt_at <= @Now
-              AND (locked_until IS NULL OR locked_until <= @Now)
-            ORDER BY next_attempt_at, received_at
-            LIMIT @Limit
-            FOR UPDATE SKIP LOCKED)
-        RETURNING event_id AS EventId, name AS Name, body AS Body, attempts AS Attempts, received_at AS ReceivedAt
-        """;
+    protected override string ClaimLockClause => "FOR UPDATE SKIP LOCKED";
 
     protected override async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {

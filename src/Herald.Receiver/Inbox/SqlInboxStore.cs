@@ -19,7 +19,21 @@ internal abstract class SqlInboxStore : IWebhookInbox, IAsyncDisposable
 
     protected abstract string SchemaSql { get; }
 
-    protected abstract string ClaimSql { get; }
+    /// <summary>Locks the claimed rows where the database can (PostgreSQL: <c>FOR UPDATE SKIP LOCKED</c>); SQLite serializes writers instead.</summary>
+    protected virtual string ClaimLockClause => string.Empty;
+
+    private string ClaimSql =>
+        $"""
+        UPDATE herald_inbox SET locked_by = @Owner, locked_until = @Until, attempts = attempts + 1
+        WHERE event_id IN (
+            SELECT event_id FROM herald_inbox
+            WHERE processed_at IS NULL AND parked_at IS NULL AND next_attempt_at <= @Now
+              AND (locked_until IS NULL OR locked_until <= @Now)
+            ORDER BY next_attempt_at, received_at
+            LIMIT @Limit
+            {ClaimLockClause})
+        RETURNING event_id AS EventId, name AS Name, body AS Body, attempts AS Attempts, received_at AS ReceivedAt
+        """;
 
     public long Now => TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 

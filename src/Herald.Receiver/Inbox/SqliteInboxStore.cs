@@ -59,18 +59,6 @@ internal sealed class SqliteInboxStore : SqlInboxStore
         );
         """;
 
-    protected override string ClaimSql =>
-        """
-        UPDATE herald_inbox SET locked_by = @Owner, locked_until = @Until, attempts = attempts + 1
-        WHERE event_id IN (
-            SELECT event_id FROM herald_inbox
-            WHERE processed_at IS NULL AND parked_at IS NULL AND next_attempt_at <= @Now
-              AND (locked_until IS NULL OR locked_until <= @Now)
-            ORDER BY next_attempt_at, received_at
-            LIMIT @Limit)
-        RETURNING event_id AS EventId, name AS Name, body AS Body, attempts AS Attempts, received_at AS ReceivedAt
-        """;
-
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);

@@ -25,6 +25,23 @@ internal abstract partial class SqlHeraldStore : IHeraldStore
     /// <summary>Opens a connection with the dialect's per-connection settings applied.</summary>
     protected abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
+    /// <summary>Indexes both dialects create alike, appended to each schema script.</summary>
+    protected const string IndexesSql =
+        """
+        CREATE INDEX IF NOT EXISTS accounts_org ON accounts (org_id);
+        CREATE INDEX IF NOT EXISTS connections_app ON connections (app_id);
+        CREATE INDEX IF NOT EXISTS webhooks_account ON webhooks (account_id);
+        CREATE INDEX IF NOT EXISTS webhooks_app ON webhooks (app_id);
+        CREATE INDEX IF NOT EXISTS events_account ON events (account_id, seq);
+        CREATE INDEX IF NOT EXISTS events_app ON events (app_id, seq);
+        CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_attempt_at, id) WHERE status = 'queued';
+        CREATE INDEX IF NOT EXISTS deliveries_event ON deliveries (event_id);
+        CREATE INDEX IF NOT EXISTS deliveries_webhook ON deliveries (webhook_id, status);
+        CREATE INDEX IF NOT EXISTS deliveries_account ON deliveries (account_id, created_at);
+        CREATE INDEX IF NOT EXISTS deliveries_app ON deliveries (app_id, created_at);
+        CREATE INDEX IF NOT EXISTS attempts_delivery ON attempts (delivery_id);
+        """;
+
     /// <summary>The schema script; idempotent.</summary>
     protected abstract string SchemaSql { get; }
 
