@@ -3,27 +3,20 @@ using Herald.Testing;
 
 namespace Herald.Server.Tests.Delivery;
 
-public sealed class DeliveryLimitsTests : IAsyncLifetime
+public sealed class DeliveryLimitsTests : ServerWithReceiverTest
 {
-    private HeraldTestServer _server = null!;
-    private WebhookReceiver _receiver = null!;
     private string _account = null!;
 
-    public async ValueTask InitializeAsync()
+    protected override IDictionary<string, string?> ServerSettings => new Dictionary<string, string?>
     {
-        _server = await HeraldTestServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["Herald:Delivery:MaxConcurrencyPerEndpoint"] = "2",
-            ["Herald:Delivery:AcceptAny2xx"] = "true",
-        });
-        _receiver = await WebhookReceiver.StartAsync();
-        _account = await _server.CreateAccountAsync();
-    }
+        ["Herald:Delivery:MaxConcurrencyPerEndpoint"] = "2",
+        ["Herald:Delivery:AcceptAny2xx"] = "true",
+    };
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask InitializeAsync()
     {
-        await _receiver.DisposeAsync();
-        await _server.DisposeAsync();
+        await base.InitializeAsync();
+        _account = await Server.CreateAccountAsync();
     }
 
     [Fact]
@@ -32,9 +25,9 @@ public sealed class DeliveryLimitsTests : IAsyncLifetime
         var concurrent = 0;
         var maxConcurrent = 0;
         var release = new TaskCompletionSource();
-        var slowHook = await _server.CreateWebhookAsync(_account, _receiver.Url("/slow"), "payment_intent.created");
-        await _server.CreateWebhookAsync(_account, _receiver.Url("/fast"), "refund.received");
-        _receiver.Respond = request =>
+        var slowHook = await Server.CreateWebhookAsync(_account, Receiver.Url("/slow"), "payment_intent.created");
+        await Server.CreateWebhookAsync(_account, Receiver.Url("/fast"), "refund.received");
+        Receiver.Respond = request =>
         {
             if (request.Path != "/slow")
             {
@@ -50,30 +43,30 @@ public sealed class DeliveryLimitsTests : IAsyncLifetime
 
         for (var i = 0; i < 8; i++)
         {
-            await _server.PublishAsync(_account, "payment_intent.created", id: $"evt_slow_{i}");
+            await Server.PublishAsync(_account, "payment_intent.created", id: $"evt_slow_{i}");
         }
 
-        await _receiver.WaitUntilAsync(r => r.Count(x => x.Path == "/slow") == 2);
-        await _server.PublishAsync(_account, "refund.received", id: "evt_fast");
-        await _receiver.WaitUntilAsync(r => r.Any(x => x.Path == "/fast"), TimeSpan.FromSeconds(5));
-        var slowSeenWhileBlocked = _receiver.Requests.Count(x => x.Path == "/slow");
+        await Receiver.WaitUntilAsync(r => r.Count(x => x.Path == "/slow") == 2);
+        await Server.PublishAsync(_account, "refund.received", id: "evt_fast");
+        await Receiver.WaitUntilAsync(r => r.Any(x => x.Path == "/fast"), TimeSpan.FromSeconds(5));
+        var slowSeenWhileBlocked = Receiver.Requests.Count(x => x.Path == "/slow");
         release.SetResult();
-        await _receiver.WaitUntilAsync(r => r.Count(x => x.Path == "/slow") == 8);
+        await Receiver.WaitUntilAsync(r => r.Count(x => x.Path == "/slow") == 8);
 
         Assert.Equal(2, slowSeenWhileBlocked);
         Assert.Equal(2, maxConcurrent);
-        await WaitForCountAsync(async () => (await _server.DeliveriesAsync($"?webhook_id={slowHook["id"]}&status=success")).Count, 8);
+        await WaitForCountAsync(async () => (await Server.DeliveriesAsync($"?webhook_id={slowHook["id"]}&status=success")).Count, 8);
     }
 
     [Fact]
     public async Task Any_2xx_counts_as_success_when_the_option_is_on()
     {
-        _receiver.Respond = _ => new ReceiverResponse(202, "accepted");
-        await _server.CreateWebhookAsync(_account, _receiver.Url(), "customer.created");
-        await _server.PublishAsync(_account, "customer.created", id: "evt_202");
-        var deliveryId = (await _server.DeliveriesAsync("?event_id=evt_202"))[0]!["id"]!.GetValue<string>();
+        Receiver.Respond = _ => new ReceiverResponse(202, "accepted");
+        await Server.CreateWebhookAsync(_account, Receiver.Url(), "customer.created");
+        await Server.PublishAsync(_account, "customer.created", id: "evt_202");
+        var deliveryId = (await Server.DeliveriesAsync("?event_id=evt_202"))[0]!["id"]!.GetValue<string>();
 
-        var delivery = await _server.WaitForDeliveryAsync(deliveryId, d => d["status"]!.GetValue<string>() != "queued");
+        var delivery = await Server.WaitForDeliveryAsync(deliveryId, d => d["status"]!.GetValue<string>() != "queued");
 
         Assert.Equal("success", delivery["status"]!.GetValue<string>());
         Assert.Equal(202, delivery["attempts"]![0]!["status_code"]!.GetValue<int>());
@@ -82,12 +75,12 @@ public sealed class DeliveryLimitsTests : IAsyncLifetime
     [Fact]
     public async Task Only_the_first_4_KiB_of_a_response_body_is_kept_in_the_attempt_log()
     {
-        _receiver.Respond = _ => new ReceiverResponse(500, new string('x', 100_000));
-        await _server.CreateWebhookAsync(_account, _receiver.Url(), "customer.created");
-        await _server.PublishAsync(_account, "customer.created", id: "evt_big_answer");
-        var deliveryId = (await _server.DeliveriesAsync("?event_id=evt_big_answer"))[0]!["id"]!.GetValue<string>();
+        Receiver.Respond = _ => new ReceiverResponse(500, new string('x', 100_000));
+        await Server.CreateWebhookAsync(_account, Receiver.Url(), "customer.created");
+        await Server.PublishAsync(_account, "customer.created", id: "evt_big_answer");
+        var deliveryId = (await Server.DeliveriesAsync("?event_id=evt_big_answer"))[0]!["id"]!.GetValue<string>();
 
-        var delivery = await _server.WaitForDeliveryAsync(deliveryId, d => HeraldTestServer.AttemptCount(d) == 1);
+        var delivery = await Server.WaitForDeliveryAsync(deliveryId, d => HeraldTestServer.AttemptCount(d) == 1);
         var attempt = delivery["attempts"]![0]!;
 
         Assert.Equal(4096, attempt["response_body"]!.GetValue<string>().Length);

@@ -7,41 +7,26 @@ using Herald.Testing;
 
 namespace Herald.Server.Tests.Delivery;
 
-public sealed partial class SignedDeliveryTests : IAsyncLifetime
+public sealed partial class SignedDeliveryTests : ServerWithReceiverTest
 {
-    private HeraldTestServer _server = null!;
-    private WebhookReceiver _receiver = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _server = await HeraldTestServer.StartAsync();
-        _receiver = await WebhookReceiver.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _receiver.DisposeAsync();
-        await _server.DisposeAsync();
-    }
-
     [GeneratedRegex("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\+0000$")]
     private static partial Regex CreatedAtFormat();
 
     [Fact]
     public async Task A_published_event_arrives_signed_with_the_contract_headers_and_the_exact_envelope()
     {
-        var account = await _server.CreateAccountAsync();
-        var webhook = await _server.CreateWebhookAsync(account, _receiver.Url(), "payment_intent.succeeded");
+        var account = await Server.CreateAccountAsync();
+        var webhook = await Server.CreateWebhookAsync(account, Receiver.Url(), "payment_intent.succeeded");
         var secret = webhook["secret"]!.GetValue<string>();
 
-        var published = await _server.PublishAsync(account, id: "evt_e2e_1", dataJson: "{\"object\":{\"id\":\"int_1\",\"amount\":10.5,\"name\":\"Zürich Café ☕\"},\"error\":{\"code\":\"issuer_declined\",\"message\":\"Declined.\",\"provider_original_response_code\":\"05\"}}");
-        var request = await _receiver.NextAsync();
+        var published = await Server.PublishAsync(account, id: "evt_e2e_1", dataJson: "{\"object\":{\"id\":\"int_1\",\"amount\":10.5,\"name\":\"Zürich Café ☕\"},\"error\":{\"code\":\"issuer_declined\",\"message\":\"Declined.\",\"provider_original_response_code\":\"05\"}}");
+        var request = await Receiver.NextAsync();
 
         Assert.Equal("POST", request.Method);
         Assert.Equal("application/json", request.Header("content-type"));
         Assert.Matches("^Herald/\\d+\\.\\d+\\.\\d+", request.Header("user-agent"));
         var timestamp = request.Header("x-timestamp")!;
-        Assert.Equal(_server.Now.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture), timestamp);
+        Assert.Equal(Server.Now.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture), timestamp);
         Assert.Equal(WebhookSignature.Sign(secret, timestamp, request.Body), request.Header("x-signature"));
         Assert.True(WebhookSignature.IsValid(secret, timestamp, request.Body, request.Header("x-signature")));
 
@@ -55,14 +40,14 @@ public sealed partial class SignedDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task A_webhook_created_with_an_empty_secret_receives_no_signature_header()
     {
-        var account = await _server.CreateAccountAsync();
-        await _server.PostAsync("/api/v1/webhooks/create", new JsonObject
+        var account = await Server.CreateAccountAsync();
+        await Server.PostAsync("/api/v1/webhooks/create", new JsonObject
         {
-            ["account_id"] = account, ["url"] = _receiver.Url(), ["events"] = new JsonArray("refund.received"), ["secret"] = "",
+            ["account_id"] = account, ["url"] = Receiver.Url(), ["events"] = new JsonArray("refund.received"), ["secret"] = "",
         });
 
-        await _server.PublishAsync(account, "refund.received");
-        var request = await _receiver.NextAsync();
+        await Server.PublishAsync(account, "refund.received");
+        var request = await Receiver.NextAsync();
 
         Assert.NotNull(request.Header("x-timestamp"));
         Assert.Null(request.Header("x-signature"));
@@ -71,39 +56,39 @@ public sealed partial class SignedDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task An_event_fans_out_to_every_subscribed_enabled_webhook_and_to_no_other()
     {
-        var account = await _server.CreateAccountAsync();
-        var other = await _server.CreateAccountAsync("Other");
-        await _server.CreateWebhookAsync(account, _receiver.Url("/subscribed"), "payment_intent.succeeded", "refund.failed");
-        await _server.CreateWebhookAsync(account, _receiver.Url("/all"));
-        await _server.CreateWebhookAsync(account, _receiver.Url("/unsubscribed"), "payment_intent.created");
-        var disabled = await _server.CreateWebhookAsync(account, _receiver.Url("/disabled"), "payment_intent.succeeded");
-        await _server.PostAsync($"/api/v1/webhooks/{disabled["id"]}/update", new JsonObject { ["status"] = "DISABLED" });
-        var deleted = await _server.CreateWebhookAsync(account, _receiver.Url("/deleted"), "payment_intent.succeeded");
-        await _server.PostAsync($"/api/v1/webhooks/{deleted["id"]}/delete", new JsonObject());
-        await _server.CreateWebhookAsync(other, _receiver.Url("/other-account"), "payment_intent.succeeded");
+        var account = await Server.CreateAccountAsync();
+        var other = await Server.CreateAccountAsync("Other");
+        await Server.CreateWebhookAsync(account, Receiver.Url("/subscribed"), "payment_intent.succeeded", "refund.failed");
+        await Server.CreateWebhookAsync(account, Receiver.Url("/all"));
+        await Server.CreateWebhookAsync(account, Receiver.Url("/unsubscribed"), "payment_intent.created");
+        var disabled = await Server.CreateWebhookAsync(account, Receiver.Url("/disabled"), "payment_intent.succeeded");
+        await Server.PostAsync($"/api/v1/webhooks/{disabled["id"]}/update", new JsonObject { ["status"] = "DISABLED" });
+        var deleted = await Server.CreateWebhookAsync(account, Receiver.Url("/deleted"), "payment_intent.succeeded");
+        await Server.PostAsync($"/api/v1/webhooks/{deleted["id"]}/delete", new JsonObject());
+        await Server.CreateWebhookAsync(other, Receiver.Url("/other-account"), "payment_intent.succeeded");
 
-        var published = await _server.PublishAsync(account, id: "evt_fanout");
-        await _receiver.WaitUntilAsync(requests => requests.Count >= 2);
-        var deliveries = await _server.DeliveriesAsync("?event_id=evt_fanout");
+        var published = await Server.PublishAsync(account, id: "evt_fanout");
+        await Receiver.WaitUntilAsync(requests => requests.Count >= 2);
+        var deliveries = await Server.DeliveriesAsync("?event_id=evt_fanout");
         await Task.Delay(300); // room for a wrong extra delivery to show up
 
-        Assert.Equal(["/all", "/subscribed"], _receiver.Requests.Select(r => r.Path).Order());
+        Assert.Equal(["/all", "/subscribed"], Receiver.Requests.Select(r => r.Path).Order());
         Assert.Equal(2, deliveries.Count);
-        Assert.All(_receiver.Requests, r => Assert.Equal(published.ToJsonString(), System.Text.Json.Nodes.JsonNode.Parse(r.BodyText)!.ToJsonString()));
+        Assert.All(Receiver.Requests, r => Assert.Equal(published.ToJsonString(), System.Text.Json.Nodes.JsonNode.Parse(r.BodyText)!.ToJsonString()));
     }
 
     [Fact]
     public async Task The_same_body_bytes_go_to_every_endpoint_each_signed_with_its_own_secret()
     {
-        var account = await _server.CreateAccountAsync();
-        var first = await _server.CreateWebhookAsync(account, _receiver.Url("/a"), "customer.created");
-        var second = await _server.CreateWebhookAsync(account, _receiver.Url("/b"), "customer.created");
+        var account = await Server.CreateAccountAsync();
+        var first = await Server.CreateWebhookAsync(account, Receiver.Url("/a"), "customer.created");
+        var second = await Server.CreateWebhookAsync(account, Receiver.Url("/b"), "customer.created");
 
-        await _server.PublishAsync(account, "customer.created");
-        await _receiver.WaitUntilAsync(requests => requests.Count == 2);
+        await Server.PublishAsync(account, "customer.created");
+        await Receiver.WaitUntilAsync(requests => requests.Count == 2);
 
-        var a = _receiver.Requests.Single(r => r.Path == "/a");
-        var b = _receiver.Requests.Single(r => r.Path == "/b");
+        var a = Receiver.Requests.Single(r => r.Path == "/a");
+        var b = Receiver.Requests.Single(r => r.Path == "/b");
         Assert.Equal(a.Body, b.Body);
         Assert.True(WebhookSignature.IsValid(first["secret"]!.GetValue<string>(), a.Header("x-timestamp")!, a.Body, a.Header("x-signature")));
         Assert.True(WebhookSignature.IsValid(second["secret"]!.GetValue<string>(), b.Header("x-timestamp")!, b.Body, b.Header("x-signature")));
@@ -113,17 +98,17 @@ public sealed partial class SignedDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task A_rotated_secret_signs_only_after_it_activates()
     {
-        var account = await _server.CreateAccountAsync();
-        var webhook = await _server.CreateWebhookAsync(account, _receiver.Url(), "customer.updated");
+        var account = await Server.CreateAccountAsync();
+        var webhook = await Server.CreateWebhookAsync(account, Receiver.Url(), "customer.updated");
         var oldSecret = webhook["secret"]!.GetValue<string>();
-        var rotated = await _server.PostAsync($"/api/v1/webhooks/{webhook["id"]}/rotate_secret", new JsonObject { ["activate_after_seconds"] = 3600 });
+        var rotated = await Server.PostAsync($"/api/v1/webhooks/{webhook["id"]}/rotate_secret", new JsonObject { ["activate_after_seconds"] = 3600 });
         var newSecret = rotated["secret"]!.GetValue<string>();
 
-        await _server.PublishAsync(account, "customer.updated", id: "evt_before");
-        var before = await _receiver.NextAsync();
-        _server.Advance(TimeSpan.FromHours(1));
-        await _server.PublishAsync(account, "customer.updated", id: "evt_after");
-        var after = await _receiver.NextAsync();
+        await Server.PublishAsync(account, "customer.updated", id: "evt_before");
+        var before = await Receiver.NextAsync();
+        Server.Advance(TimeSpan.FromHours(1));
+        await Server.PublishAsync(account, "customer.updated", id: "evt_after");
+        var after = await Receiver.NextAsync();
 
         Assert.NotEqual(oldSecret, newSecret);
         Assert.True(WebhookSignature.IsValid(oldSecret, before.Header("x-timestamp")!, before.Body, before.Header("x-signature")));
@@ -134,11 +119,11 @@ public sealed partial class SignedDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task The_test_route_sends_a_realistic_signed_sample_without_storing_an_event()
     {
-        var account = await _server.CreateAccountAsync();
-        var webhook = await _server.CreateWebhookAsync(account, _receiver.Url(), "payment_attempt.authorization_failed");
+        var account = await Server.CreateAccountAsync();
+        var webhook = await Server.CreateWebhookAsync(account, Receiver.Url(), "payment_attempt.authorization_failed");
 
-        var result = await _server.PostAsync($"/api/v1/webhooks/{webhook["id"]}/test", new JsonObject { ["name"] = "dispute.won" });
-        var request = await _receiver.NextAsync();
+        var result = await Server.PostAsync($"/api/v1/webhooks/{webhook["id"]}/test", new JsonObject { ["name"] = "dispute.won" });
+        var request = await Receiver.NextAsync();
         var body = JsonDocument.Parse(request.Body).RootElement;
 
         Assert.True(result["success"]!.GetValue<bool>());
@@ -147,7 +132,7 @@ public sealed partial class SignedDeliveryTests : IAsyncLifetime
         Assert.Equal(account, body.GetProperty("account_id").GetString());
         Assert.False(string.IsNullOrEmpty(body.GetProperty("data").GetProperty("object").GetProperty("id").GetString()));
         Assert.True(WebhookSignature.IsValid(webhook["secret"]!.GetValue<string>(), request.Header("x-timestamp")!, request.Body, request.Header("x-signature")));
-        Assert.Empty((await _server.GetAsync("/api/v1/events"))["items"]!.AsArray());
-        Assert.Empty(await _server.DeliveriesAsync());
+        Assert.Empty((await Server.GetAsync("/api/v1/events"))["items"]!.AsArray());
+        Assert.Empty(await Server.DeliveriesAsync());
     }
 }

@@ -6,39 +6,24 @@ using Herald.Testing;
 
 namespace Herald.Server.Tests.Partners;
 
-public sealed class PartnerApiTests : IAsyncLifetime
+public sealed class PartnerApiTests : ServerWithReceiverTest
 {
-    private HeraldTestServer _server = null!;
-    private WebhookReceiver _receiver = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _server = await HeraldTestServer.StartAsync();
-        _receiver = await WebhookReceiver.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _receiver.DisposeAsync();
-        await _server.DisposeAsync();
-    }
-
     private static JsonArray Items(JsonObject list) => list["items"]!.AsArray();
 
     [Fact]
     public async Task App_credentials_are_shown_once_stored_hashed_and_checked_with_Basic_authentication()
     {
-        using var app = await _server.CreateAppAsync();
-        using var wrongSecret = PartnerKit.BasicClient(_server, app.ClientId, app.ClientSecret + "x");
-        using var unknownClient = PartnerKit.BasicClient(_server, "no-such-client", app.ClientSecret);
-        using var admin = PartnerKit.BearerClient(_server, HeraldTestServer.AdminKey);
-        using var malformed = new HttpClient { BaseAddress = _server.Client.BaseAddress };
+        using var app = await Server.CreateAppAsync();
+        using var wrongSecret = PartnerKit.BasicClient(Server, app.ClientId, app.ClientSecret + "x");
+        using var unknownClient = PartnerKit.BasicClient(Server, "no-such-client", app.ClientSecret);
+        using var admin = PartnerKit.BearerClient(Server, HeraldTestServer.AdminKey);
+        using var malformed = new HttpClient { BaseAddress = Server.Client.BaseAddress };
         malformed.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Basic not-base64!");
-        using var noColon = new HttpClient { BaseAddress = _server.Client.BaseAddress };
+        using var noColon = new HttpClient { BaseAddress = Server.Client.BaseAddress };
         noColon.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(app.ClientId)));
 
         using var ok = await app.Client.GetAsync("/partner-api/v1/webhooks");
-        using var anonymous = await _server.Anonymous.GetAsync("/partner-api/v1/webhooks");
+        using var anonymous = await Server.Anonymous.GetAsync("/partner-api/v1/webhooks");
         var refused = new[]
         {
             await wrongSecret.GetAsync("/partner-api/v1/webhooks"),
@@ -61,17 +46,17 @@ public sealed class PartnerApiTests : IAsyncLifetime
         }
 
         Assert.Equal("Basic", anonymous.Headers.WwwAuthenticate.Single().Scheme);
-        if (_server.PostgresConnectionString is null)
+        if (Server.PostgresConnectionString is null)
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            var database = await File.ReadAllBytesAsync(Path.Combine(_server.DataPath, "herald.db"));
-            var wal = Path.Combine(_server.DataPath, "herald.db-wal");
+            var database = await File.ReadAllBytesAsync(Path.Combine(Server.DataPath, "herald.db"));
+            var wal = Path.Combine(Server.DataPath, "herald.db-wal");
             var everything = Encoding.UTF8.GetString(database) + (File.Exists(wal) ? Encoding.UTF8.GetString(await File.ReadAllBytesAsync(wal)) : string.Empty);
             Assert.DoesNotContain(app.ClientSecret, everything, StringComparison.Ordinal);
             Assert.Contains(app.ClientId, everything, StringComparison.Ordinal);
         }
 
-        await using var connection = await _server.OpenDatabaseAsync();
+        await using var connection = await Server.OpenDatabaseAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT client_id, client_secret_hash FROM apps";
         await using var reader = await command.ExecuteReaderAsync();
@@ -83,71 +68,71 @@ public sealed class PartnerApiTests : IAsyncLifetime
     [Fact]
     public async Task One_partner_subscription_receives_the_events_of_every_connected_account_and_no_other()
     {
-        var first = await _server.CreateAccountAsync("First");
-        var second = await _server.CreateAccountAsync("Second");
-        var stranger = await _server.CreateAccountAsync("Stranger");
-        using var app = await _server.CreateAppAsync();
-        using var otherApp = await _server.CreateAppAsync("Other partner");
-        await _server.ConnectAsync(first, app.AppId);
-        await _server.ConnectAsync(second, app.AppId);
-        await _server.ConnectAsync(stranger, otherApp.AppId);
-        await _server.CreatePartnerWebhookAsync(app, _receiver.Url("/partner"), "payment_intent.succeeded");
-        await _server.CreatePartnerWebhookAsync(app, _receiver.Url("/partner-refunds"), "refund.received");
-        await _server.CreateWebhookAsync(first, _receiver.Url("/first-all"));
+        var first = await Server.CreateAccountAsync("First");
+        var second = await Server.CreateAccountAsync("Second");
+        var stranger = await Server.CreateAccountAsync("Stranger");
+        using var app = await Server.CreateAppAsync();
+        using var otherApp = await Server.CreateAppAsync("Other partner");
+        await Server.ConnectAsync(first, app.AppId);
+        await Server.ConnectAsync(second, app.AppId);
+        await Server.ConnectAsync(stranger, otherApp.AppId);
+        await Server.CreatePartnerWebhookAsync(app, Receiver.Url("/partner"), "payment_intent.succeeded");
+        await Server.CreatePartnerWebhookAsync(app, Receiver.Url("/partner-refunds"), "refund.received");
+        await Server.CreateWebhookAsync(first, Receiver.Url("/first-all"));
 
-        await _server.PublishAsync(first, id: "evt_first");
-        await _server.PublishAsync(second, id: "evt_second");
-        await _server.PublishAsync(stranger, id: "evt_stranger");
-        await _receiver.WaitUntilAsync(r => r.Count(x => x.Path == "/partner") == 2 && r.Any(x => x.Path == "/first-all"));
+        await Server.PublishAsync(first, id: "evt_first");
+        await Server.PublishAsync(second, id: "evt_second");
+        await Server.PublishAsync(stranger, id: "evt_stranger");
+        await Receiver.WaitUntilAsync(r => r.Count(x => x.Path == "/partner") == 2 && r.Any(x => x.Path == "/first-all"));
         // The account's all_events webhook must not get the partner event either.
-        await _server.PostAsync("/api/v1/connections/disconnect", new JsonObject { ["app_id"] = app.AppId, ["account_id"] = first });
+        await Server.PostAsync("/api/v1/connections/disconnect", new JsonObject { ["app_id"] = app.AppId, ["account_id"] = first });
         await Task.Delay(300);
-        var deliveries = Items(await _server.GetAsync("/partner-api/v1/deliveries", app.Client));
+        var deliveries = Items(await Server.GetAsync("/partner-api/v1/deliveries", app.Client));
 
-        var bodies = _receiver.Requests.Where(r => r.Path == "/partner").Select(r => JsonNode.Parse(r.BodyText)!).ToList();
+        var bodies = Receiver.Requests.Where(r => r.Path == "/partner").Select(r => JsonNode.Parse(r.BodyText)!).ToList();
         Assert.Equal(new[] { first, second }.Order(), bodies.Select(b => b["account_id"]!.GetValue<string>()).Order());
-        Assert.DoesNotContain(_receiver.Requests, r => r.Path == "/partner-refunds");
-        Assert.Single(_receiver.Requests, r => r.Path == "/first-all");
+        Assert.DoesNotContain(Receiver.Requests, r => r.Path == "/partner-refunds");
+        Assert.Single(Receiver.Requests, r => r.Path == "/first-all");
         Assert.Equal(["evt_first", "evt_second"], deliveries.Select(d => d!["event_id"]!.GetValue<string>()).Order());
         Assert.Equal([first, second], deliveries.OrderBy(d => d!["event_id"]!.GetValue<string>(), StringComparer.Ordinal).Select(d => d!["account_id"]!.GetValue<string>()));
-        Assert.Empty(Items(await _server.GetAsync("/partner-api/v1/deliveries", otherApp.Client)));
+        Assert.Empty(Items(await Server.GetAsync("/partner-api/v1/deliveries", otherApp.Client)));
     }
 
     [Fact]
     public async Task Connections_are_listed_from_both_sides_and_a_reconnected_account_delivers_again()
     {
-        var org = await _server.CreateOrganizationAsync();
-        var member = await _server.CreateAccountAsync("Member", org);
-        var sibling = await _server.CreateAccountAsync("Sibling", org);
-        var outsider = await _server.CreateAccountAsync("Outsider");
-        using var app = await _server.CreateAppAsync();
-        using var otherApp = await _server.CreateAppAsync("Other");
-        using var memberKey = await _server.KeyClientAsync(accountId: member);
-        using var orgKey = await _server.KeyClientAsync(orgId: org);
+        var org = await Server.CreateOrganizationAsync();
+        var member = await Server.CreateAccountAsync("Member", org);
+        var sibling = await Server.CreateAccountAsync("Sibling", org);
+        var outsider = await Server.CreateAccountAsync("Outsider");
+        using var app = await Server.CreateAppAsync();
+        using var otherApp = await Server.CreateAppAsync("Other");
+        using var memberKey = await Server.KeyClientAsync(accountId: member);
+        using var orgKey = await Server.KeyClientAsync(orgId: org);
 
         using var created = await memberKey.PostAsync("/api/v1/connections/create", HeraldTestServer.Json(new JsonObject { ["app_id"] = app.AppId }));
         using var repeated = await memberKey.PostAsync("/api/v1/connections/create", HeraldTestServer.Json(new JsonObject { ["app_id"] = app.AppId }));
-        await _server.PostAsync("/api/v1/connections/create", new JsonObject { ["app_id"] = app.AppId, ["account_id"] = sibling }, orgKey);
-        await _server.ConnectAsync(outsider, app.AppId);
-        await _server.ConnectAsync(outsider, otherApp.AppId);
+        await Server.PostAsync("/api/v1/connections/create", new JsonObject { ["app_id"] = app.AppId, ["account_id"] = sibling }, orgKey);
+        await Server.ConnectAsync(outsider, app.AppId);
+        await Server.ConnectAsync(outsider, otherApp.AppId);
 
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal(HttpStatusCode.OK, repeated.StatusCode);
-        Assert.Equal([member], Items(await _server.GetAsync("/api/v1/connections", memberKey)).Select(c => c!["account_id"]!.GetValue<string>()));
-        Assert.Equal(new[] { member, sibling }.Order(), Items(await _server.GetAsync("/api/v1/connections", orgKey)).Select(c => c!["account_id"]!.GetValue<string>()).Order());
-        Assert.Equal([sibling], Items(await _server.GetAsync($"/api/v1/connections?account_id={sibling}", orgKey)).Select(c => c!["account_id"]!.GetValue<string>()));
-        Assert.Equal(3, Items(await _server.GetAsync("/partner-api/v1/connections", app.Client)).Count);
-        Assert.Equal([outsider], Items(await _server.GetAsync("/partner-api/v1/connections", otherApp.Client)).Select(c => c!["account_id"]!.GetValue<string>()));
-        Assert.Equal(org, Items(await _server.GetAsync($"/partner-api/v1/connections?account_id={member}", app.Client)).Single()!["org_id"]!.GetValue<string>());
+        Assert.Equal([member], Items(await Server.GetAsync("/api/v1/connections", memberKey)).Select(c => c!["account_id"]!.GetValue<string>()));
+        Assert.Equal(new[] { member, sibling }.Order(), Items(await Server.GetAsync("/api/v1/connections", orgKey)).Select(c => c!["account_id"]!.GetValue<string>()).Order());
+        Assert.Equal([sibling], Items(await Server.GetAsync($"/api/v1/connections?account_id={sibling}", orgKey)).Select(c => c!["account_id"]!.GetValue<string>()));
+        Assert.Equal(3, Items(await Server.GetAsync("/partner-api/v1/connections", app.Client)).Count);
+        Assert.Equal([outsider], Items(await Server.GetAsync("/partner-api/v1/connections", otherApp.Client)).Select(c => c!["account_id"]!.GetValue<string>()));
+        Assert.Equal(org, Items(await Server.GetAsync($"/partner-api/v1/connections?account_id={member}", app.Client)).Single()!["org_id"]!.GetValue<string>());
 
-        await _server.PostAsync("/api/v1/connections/disconnect", new JsonObject { ["app_id"] = app.AppId }, memberKey);
-        Assert.Equal("DISCONNECTED", Items(await _server.GetAsync($"/partner-api/v1/connections?account_id={member}", app.Client)).Single()!["status"]!.GetValue<string>());
-        Assert.Equal(2, Items(await _server.GetAsync("/partner-api/v1/connections?status=ACTIVE", app.Client)).Count);
+        await Server.PostAsync("/api/v1/connections/disconnect", new JsonObject { ["app_id"] = app.AppId }, memberKey);
+        Assert.Equal("DISCONNECTED", Items(await Server.GetAsync($"/partner-api/v1/connections?account_id={member}", app.Client)).Single()!["status"]!.GetValue<string>());
+        Assert.Equal(2, Items(await Server.GetAsync("/partner-api/v1/connections?status=ACTIVE", app.Client)).Count);
 
-        await _server.CreatePartnerWebhookAsync(app, _receiver.Url("/partner"), "customer.created");
+        await Server.CreatePartnerWebhookAsync(app, Receiver.Url("/partner"), "customer.created");
         using var reconnected = await memberKey.PostAsync("/api/v1/connections/create", HeraldTestServer.Json(new JsonObject { ["app_id"] = app.AppId }));
-        await _server.PublishAsync(member, "customer.created", id: "evt_after_reconnect");
-        var received = await _receiver.NextAsync();
+        await Server.PublishAsync(member, "customer.created", id: "evt_after_reconnect");
+        var received = await Receiver.NextAsync();
 
         Assert.Equal(HttpStatusCode.Created, reconnected.StatusCode);
         Assert.Contains("evt_after_reconnect", received.BodyText, StringComparison.Ordinal);
@@ -156,25 +141,25 @@ public sealed class PartnerApiTests : IAsyncLifetime
     [Fact]
     public async Task A_partner_manages_its_own_webhooks_and_retriggers_its_own_deliveries()
     {
-        var account = await _server.CreateAccountAsync();
-        using var app = await _server.CreateAppAsync();
-        await _server.ConnectAsync(account, app.AppId);
+        var account = await Server.CreateAccountAsync();
+        using var app = await Server.CreateAppAsync();
+        await Server.ConnectAsync(account, app.AppId);
         using var withAccount = await app.Client.PostAsync("/partner-api/v1/webhooks/create", HeraldTestServer.Json(new JsonObject
         {
-            ["url"] = _receiver.Url("/x"), ["all_events"] = true, ["account_id"] = account,
+            ["url"] = Receiver.Url("/x"), ["all_events"] = true, ["account_id"] = account,
         }));
-        var hook = await _server.CreatePartnerWebhookAsync(app, _receiver.Url("/partner"), "partner_connection.disconnected", "refund.failed");
+        var hook = await Server.CreatePartnerWebhookAsync(app, Receiver.Url("/partner"), "partner_connection.disconnected", "refund.failed");
         var id = hook["id"]!.GetValue<string>();
 
-        var listed = Items(await _server.GetAsync("/partner-api/v1/webhooks", app.Client));
-        var updated = await _server.PostAsync($"/partner-api/v1/webhooks/{id}/update", new JsonObject { ["description"] = "ops" }, app.Client);
-        await _server.PublishAsync(account, "refund.failed", id: "evt_refund");
-        await _receiver.NextAsync();
-        var delivery = Items(await _server.GetAsync("/partner-api/v1/deliveries", app.Client)).Single()!;
-        await _server.WaitForDeliveryAsync(delivery["id"]!.GetValue<string>(), d => d["status"]!.GetValue<string>() == "success");
-        var retriggered = await _server.PostAsync("/partner-api/v1/deliveries/retrigger", new JsonObject { ["ids"] = PartnerKit.Ids(delivery["id"]!.GetValue<string>()) }, app.Client);
-        var again = await _receiver.NextAsync();
-        await _server.PostAsync($"/partner-api/v1/webhooks/{id}/delete", new JsonObject(), app.Client);
+        var listed = Items(await Server.GetAsync("/partner-api/v1/webhooks", app.Client));
+        var updated = await Server.PostAsync($"/partner-api/v1/webhooks/{id}/update", new JsonObject { ["description"] = "ops" }, app.Client);
+        await Server.PublishAsync(account, "refund.failed", id: "evt_refund");
+        await Receiver.NextAsync();
+        var delivery = Items(await Server.GetAsync("/partner-api/v1/deliveries", app.Client)).Single()!;
+        await Server.WaitForDeliveryAsync(delivery["id"]!.GetValue<string>(), d => d["status"]!.GetValue<string>() == "success");
+        var retriggered = await Server.PostAsync("/partner-api/v1/deliveries/retrigger", new JsonObject { ["ids"] = PartnerKit.Ids(delivery["id"]!.GetValue<string>()) }, app.Client);
+        var again = await Receiver.NextAsync();
+        await Server.PostAsync($"/partner-api/v1/webhooks/{id}/delete", new JsonObject(), app.Client);
         using var gone = await app.Client.GetAsync($"/partner-api/v1/webhooks/{id}");
 
         Assert.Equal(HttpStatusCode.BadRequest, withAccount.StatusCode);
@@ -201,21 +186,21 @@ public sealed class PartnerApiTests : IAsyncLifetime
     [InlineData("account_key_naming_an_org", 400, "org_id")]
     public async Task A_disconnect_that_names_the_wrong_thing_is_refused_and_changes_nothing(string scenario, int status, string source)
     {
-        var org = await _server.CreateOrganizationAsync();
-        var otherOrg = await _server.CreateOrganizationAsync("Other");
-        var member = await _server.CreateAccountAsync("Member", org);
-        var outsider = await _server.CreateAccountAsync("Outsider");
-        using var app = await _server.CreateAppAsync();
-        await _server.ConnectAsync(member, app.AppId);
-        await _server.ConnectAsync(outsider, app.AppId);
-        using var orgKey = await _server.KeyClientAsync(orgId: org);
-        using var memberKey = await _server.KeyClientAsync(accountId: member);
+        var org = await Server.CreateOrganizationAsync();
+        var otherOrg = await Server.CreateOrganizationAsync("Other");
+        var member = await Server.CreateAccountAsync("Member", org);
+        var outsider = await Server.CreateAccountAsync("Outsider");
+        using var app = await Server.CreateAppAsync();
+        await Server.ConnectAsync(member, app.AppId);
+        await Server.ConnectAsync(outsider, app.AppId);
+        using var orgKey = await Server.KeyClientAsync(orgId: org);
+        using var memberKey = await Server.KeyClientAsync(accountId: member);
         var (client, body) = scenario switch
         {
-            "unknown_app" => (_server.Client, new JsonObject { ["app_id"] = "appid_missing", ["account_id"] = member }),
-            "missing_app_id" => (_server.Client, new JsonObject { ["account_id"] = member }),
-            "admin_without_target" => (_server.Client, new JsonObject { ["app_id"] = app.AppId }),
-            "both_account_forms" => (_server.Client, new JsonObject { ["app_id"] = app.AppId, ["account_id"] = member, ["account_ids"] = PartnerKit.Ids(member) }),
+            "unknown_app" => (Server.Client, new JsonObject { ["app_id"] = "appid_missing", ["account_id"] = member }),
+            "missing_app_id" => (Server.Client, new JsonObject { ["account_id"] = member }),
+            "admin_without_target" => (Server.Client, new JsonObject { ["app_id"] = app.AppId }),
+            "both_account_forms" => (Server.Client, new JsonObject { ["app_id"] = app.AppId, ["account_id"] = member, ["account_ids"] = PartnerKit.Ids(member) }),
             "empty_account_ids" => (orgKey, new JsonObject { ["app_id"] = app.AppId, ["account_ids"] = new JsonArray() }),
             "org_key_naming_an_outsider" => (orgKey, new JsonObject { ["app_id"] = app.AppId, ["account_ids"] = PartnerKit.Ids(member, outsider) }),
             "org_key_naming_another_org" => (orgKey, new JsonObject { ["app_id"] = app.AppId, ["org_id"] = otherOrg }),
@@ -229,7 +214,7 @@ public sealed class PartnerApiTests : IAsyncLifetime
 
         Assert.Equal(status, (int)response.StatusCode);
         Assert.Equal(source, error["source"]?.GetValue<string>());
-        Assert.All(Items(await _server.GetAsync("/partner-api/v1/connections", app.Client)), c => Assert.Equal("ACTIVE", c!["status"]!.GetValue<string>()));
-        Assert.Empty(Items(await _server.GetAsync("/api/v1/events?name=partner_connection.disconnected")));
+        Assert.All(Items(await Server.GetAsync("/partner-api/v1/connections", app.Client)), c => Assert.Equal("ACTIVE", c!["status"]!.GetValue<string>()));
+        Assert.Empty(Items(await Server.GetAsync("/api/v1/events?name=partner_connection.disconnected")));
     }
 }
