@@ -79,7 +79,14 @@ public sealed class HeraldToReceiverTests : IAsyncLifetime
         }
 
         await _handled.WaitForAsync(20);
+
+        // The receiver may finish handling before Herald has written the 200 into its delivery log.
         var deliveries = await _server.DeliveriesAsync("?status=success&page_size=100");
+        for (var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20); deliveries.Count < 20 && DateTime.UtcNow < deadline;)
+        {
+            await Task.Delay(20);
+            deliveries = await _server.DeliveriesAsync("?status=success&page_size=100");
+        }
 
         Assert.Equal(20, deliveries.Count);
         Assert.All(deliveries, d => Assert.Equal(1, d!["attempt_count"]!.GetValue<int>()));
