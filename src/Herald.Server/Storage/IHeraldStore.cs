@@ -61,8 +61,6 @@ internal interface IHeraldStore : IPartnerStore
     /// <summary>Appends attempts and moves deliveries on, in one transaction.</summary>
     Task RecordOutcomesAsync(IReadOnlyList<DeliveryOutcome> outcomes, long now, CancellationToken cancellationToken);
 
-    Task<DeliveryRecord?> GetDeliveryAsync(string id, OwnerScope scope, CancellationToken cancellationToken);
-
     Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesAsync(IReadOnlyCollection<string> ids, OwnerScope scope, CancellationToken cancellationToken);
 
     /// <summary>A delivery and its attempts read from one snapshot, so the two always agree.</summary>

@@ -407,9 +407,6 @@ internal abstract partial class SqlHeraldStore : IHeraldStore
         await transaction.CommitAsync(cancellationToken);
     }
 
-    public async Task<DeliveryRecord?> GetDeliveryAsync(string id, OwnerScope scope, CancellationToken cancellationToken) =>
-        (await GetDeliveriesAsync([id], scope, cancellationToken)).SingleOrDefault();
-
     public async Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesAsync(IReadOnlyCollection<string> ids, OwnerScope scope, CancellationToken cancellationToken)
     {
         var parameters = ScopeParameters(scope);
