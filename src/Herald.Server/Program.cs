@@ -1,8 +1,3 @@
 using Herald.Server.Hosting;
 
-var builder = WebApplication.CreateBuilder(HeraldCommandLine.Normalize(args));
-builder.AddHeraldServer();
-
-var app = builder.Build();
-app.MapHeraldServer();
-app.Run();
+return await HeraldServerApp.RunAsync(args);

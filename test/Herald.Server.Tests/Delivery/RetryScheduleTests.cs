@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Herald.Server.Hosting;
+using Herald.Core.Deliveries;
 using Herald.Server.Tests.Infrastructure;
 using Herald.Testing;
 

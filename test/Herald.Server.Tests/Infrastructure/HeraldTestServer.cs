@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Herald.Server.Delivery;
+using Herald.Internal;
 using Herald.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -114,7 +114,7 @@ public sealed class HeraldTestServer : IAsyncDisposable
     public void Advance(TimeSpan by)
     {
         (Time ?? throw new InvalidOperationException("This server runs on the system clock.")).Advance(by);
-        Services.GetRequiredService<DispatchSignal>().Notify();
+        Services.GetRequiredService<WakeSignal>().Notify();
     }
 
     public DateTimeOffset Now => Time?.GetUtcNow() ?? DateTimeOffset.UtcNow;
