@@ -1,3 +1,4 @@
+using Herald.Core.Accounts;
 using Herald.Core.Tenants;
 using Herald.Internal;
 

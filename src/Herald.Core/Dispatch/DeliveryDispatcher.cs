@@ -36,14 +36,23 @@ internal sealed partial class DeliveryDispatcher(
     private int _waitingCount;
     private volatile bool _stopping;
 
+    private long _heartbeat;
+
     /// <summary>Attempts currently being sent by this node.</summary>
     public int InFlight => Volatile.Read(ref _inFlightCount);
+
+    /// <summary>When the claim loop last went round (a <see cref="TimeProvider"/> timestamp); see <see cref="DispatcherHealthCheck"/>.</summary>
+    public long Heartbeat => Volatile.Read(ref _heartbeat);
+
+    /// <summary>Whether the claim loop has ended while the host is not stopping (it should never end on its own).</summary>
+    public bool HasDied => ExecuteTask is { IsCompleted: true } && !_stopping;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         LogStarted(logger, _node);
         while (!stoppingToken.IsCancellationRequested)
         {
+            Volatile.Write(ref _heartbeat, timeProvider.GetTimestamp());
             var keepGoing = false;
             try
             {

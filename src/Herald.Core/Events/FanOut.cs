@@ -1,4 +1,3 @@
-using Herald.Core.Deliveries;
 using Herald.Core.Webhooks;
 
 namespace Herald.Core.Events;
