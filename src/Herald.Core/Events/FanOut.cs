@@ -1,3 +1,4 @@
+using Herald.Core.Deliveries;
 using Herald.Core.Webhooks;
 
 namespace Herald.Core.Events;

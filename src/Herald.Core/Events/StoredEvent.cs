@@ -1,3 +1,5 @@
+using Herald.Core.Deliveries;
+
 namespace Herald.Core.Events;
 
 /// <summary>An accepted event: its envelope bytes, serialized once and sent unchanged to every endpoint and retry.</summary>
@@ -23,9 +25,6 @@ internal sealed record StoredEvent
     public required byte[] Body { get; init; }
     public long IngestedAt { get; init; }
 }
-
-/// <summary>A delivery fan-out makes when an event is stored: queued and due at once, one per receiving webhook.</summary>
-internal sealed record NewDelivery(string Id, string EventId, string EventName, string WebhookId, string? AccountId, string? AppId, string? EventAccountId);
 
 /// <summary>An event to store together with the deliveries its fan-out made.</summary>
 internal sealed record PendingEvent(StoredEvent Event, IReadOnlyList<NewDelivery> Deliveries);

@@ -66,7 +66,10 @@ internal sealed class WebhookService(
     public async Task<Webhook> GetAsync(Caller caller, string id, CancellationToken cancellationToken) =>
         await store.GetAsync(id, caller.Scope, cancellationToken) ?? throw HeraldException.NotFound($"No webhook {id}.");
 
-    /// <summary>Applies the changes; a webhook that becomes disabled has its queued deliveries cancelled.</summary>
+    /// <summary>
+    /// Applies the changes. A webhook disabled by hand has its queued deliveries cancelled; one enabled again resumes the
+    /// deliveries kept paused while it was disabled automatically.
+    /// </summary>
     public async Task<Webhook> UpdateAsync(Caller caller, string id, WebhookChanges changes, CancellationToken cancellationToken)
     {
         var webhook = await GetAsync(caller, id, cancellationToken);
@@ -90,12 +93,18 @@ internal sealed class WebhookService(
         updated = changes.Status switch
         {
             null => updated,
-            WebhookStatus.Enabled => updated with { Status = WebhookStatus.Enabled, DisabledReason = null },
+            WebhookStatus.Enabled => updated with { Status = WebhookStatus.Enabled, DisabledReason = null, FailingSince = null },
             WebhookStatus.Disabled => updated with { Status = WebhookStatus.Disabled, DisabledReason = webhook.IsEnabled ? DisabledByUser : webhook.DisabledReason },
             _ => throw HeraldException.Validation("status must be ENABLED or DISABLED.", "status"),
         };
 
-        await store.UpdateAsync(updated, cancelQueuedDeliveries: !updated.IsEnabled, cancellationToken);
+        var queued = (webhook.IsEnabled, updated.IsEnabled) switch
+        {
+            (true, false) => QueuedDeliveries.Cancel,
+            (false, true) => QueuedDeliveries.Resume,
+            _ => QueuedDeliveries.Keep,
+        };
+        await store.UpdateAsync(updated, queued, cancellationToken);
         return updated;
     }
 
@@ -127,7 +136,7 @@ internal sealed class WebhookService(
         var rotated = current is null || delaySeconds == 0
             ? webhook with { Secret = next, NextSecret = null, NextSecretAt = null, UpdatedAt = now }
             : webhook with { Secret = current, NextSecret = next, NextSecretAt = activatesAt, UpdatedAt = now };
-        await store.UpdateAsync(rotated, cancelQueuedDeliveries: false, cancellationToken);
+        await store.UpdateAsync(rotated, QueuedDeliveries.Keep, cancellationToken);
         return new RotatedSecret(webhook.Id, next, current is null || delaySeconds == 0 ? now : activatesAt);
     }
 

@@ -68,7 +68,8 @@ public sealed class RetryPolicyTests
         var outcome = Policy().Decide(Claimed(), Answer(410), Now, 0.5);
 
         Assert.Equal(DeliveryStatus.Failed, outcome.NewStatus);
-        Assert.Contains("410 Gone", outcome.DisableWebhookReason, StringComparison.Ordinal);
+        Assert.Contains("410 Gone", outcome.Disable!.Reason, StringComparison.Ordinal);
+        Assert.True(outcome.Disable.CancelQueued);
     }
 
     [Theory]

@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using Herald.Core.Deliveries;
+using Herald.Core.Events;
 using Herald.Core.Webhooks;
 using Herald.Server.Auth;
 using Microsoft.AspNetCore.Mvc;

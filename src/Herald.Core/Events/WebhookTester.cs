@@ -1,12 +1,12 @@
 using Herald.Contracts.Envelope;
 using Herald.Contracts.Events;
 using Herald.Contracts.Samples;
-using Herald.Core.Events;
+using Herald.Core.Deliveries;
 using Herald.Core.Tenants;
 using Herald.Core.Webhooks;
 using Microsoft.Extensions.Options;
 
-namespace Herald.Core.Deliveries;
+namespace Herald.Core.Events;
 
 /// <summary>What a test send produced.</summary>
 internal sealed record WebhookTestResult(string EventId, string Name, bool Success, int? StatusCode, long DurationMs, string? Error, string? ResponseBody);
