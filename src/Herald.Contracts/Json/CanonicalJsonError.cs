@@ -18,7 +18,7 @@ public sealed class CanonicalJsonError
 
     /// <summary>
     /// The path of the offending value: the caller's prefix, then <c>.key</c> for simple keys (letters, digits,
-    /// <c>_</c>, <c>-</c>, <c>$</c>), <c>["key"]</c> for others and <c>[index]</c> for array elements. For a
+    /// <c>_</c>, <c>-</c>, <c>$</c>, not starting with a digit), <c>["key"]</c> (JSON-escaped) for others and <c>[index]</c> for array elements. For a
     /// property name that is itself invalid, the path of its object. Empty when the root itself is at fault and no
     /// prefix was given.
     /// </summary>

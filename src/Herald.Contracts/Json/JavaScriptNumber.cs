@@ -18,8 +18,9 @@ internal static class JavaScriptNumber
     // The shortest spelling that round-trips a double never has more significant digits than this.
     private const int MaxDoubleDigits = 17;
 
-    // Integers of at most this many digits are exact in a double and JavaScript writes them unchanged.
-    private const int VerbatimIntegerDigits = 15;
+    // JavaScript writes integer values below 10^21 as plain digits, the only plain spelling of their value; so a
+    // plain integer token up to 21 digits is either what JavaScript writes or a value it cannot keep: kept either way.
+    private const int VerbatimIntegerDigits = 21;
 
     // Values outside 10^±400 are no finite nonzero double; skip parsing them (the exponent may be huge).
     private const int DecimalExponentLimit = 400;

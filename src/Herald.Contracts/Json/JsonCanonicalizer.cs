@@ -537,7 +537,8 @@ internal sealed class JsonCanonicalizer
 
     private static StringBuilder AppendKey(StringBuilder path, ReadOnlySpan<byte> canonicalKey)
     {
-        var simple = !canonicalKey.IsEmpty;
+        // A simple key reads as a member access (.key); anything else, a leading digit included, is quoted.
+        var simple = !canonicalKey.IsEmpty && !char.IsAsciiDigit((char)canonicalKey[0]);
         foreach (var b in canonicalKey)
         {
             simple &= char.IsAsciiLetterOrDigit((char)b) || b is (byte)'_' or (byte)'-' or (byte)'$';
