@@ -22,6 +22,10 @@ internal static class JavaScriptNumber
     // plain integer token up to 21 digits is either what JavaScript writes or a value it cannot keep: kept either way.
     private const int VerbatimIntegerDigits = 21;
 
+    // Every decimal of at most 15 significant digits survives a trip through a double (DBL_DIG) in the normal range.
+    private const int ExactDigits = 15;
+    private const int ExactDigitsExponentLimit = 300;
+
     // Values outside 10^±400 are no finite nonzero double; skip parsing them (the exponent may be huge).
     private const int DecimalExponentLimit = 400;
 
@@ -46,6 +50,13 @@ internal static class JavaScriptNumber
         {
             destination[0] = (byte)'0'; // 0, -0, 0.000e5: JavaScript writes every zero as 0
             return 1;
+        }
+
+        if (digitCount <= ExactDigits && pointPosition is >= -ExactDigitsExponentLimit and <= ExactDigitsExponentLimit)
+        {
+            // No parse needed: the double nearest a value of at most 15 significant digits (well inside the normal
+            // range) has exactly those digits as its shortest spelling, so JavaScript writes this very value.
+            return WriteJavaScriptForm(negative, digits[..digitCount], pointPosition, destination);
         }
 
         if (pointPosition is > DecimalExponentLimit or < -DecimalExponentLimit

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -18,7 +19,7 @@ internal sealed class JsonCanonicalizer
     private const int InitialBufferBytes = 4096;
     private const int InitialMembers = 64;
 
-    // Objects with more members than this are checked for duplicate keys by sorting instead of pairwise.
+    // Objects with more members than this are checked for duplicate keys with a hash table instead of pairwise.
     private const int PairwiseDuplicateCheckLimit = 16;
 
     // Error paths quote at most this many bytes of a key, so a hostile key cannot make a huge error response.
@@ -40,6 +41,7 @@ internal sealed class JsonCanonicalizer
     private int _length;
     private int _depth;
     private Member[] _members = new Member[InitialMembers];
+    private int[] _slots = new int[InitialMembers * 2];
     private int _memberCount;
     private string _rootPath = string.Empty;
 
@@ -62,6 +64,7 @@ internal sealed class JsonCanonicalizer
         if (instance._members.Length > RetainedBufferBytes / 16)
         {
             instance._members = new Member[InitialMembers];
+            instance._slots = new int[InitialMembers * 2];
         }
 
         instance._rootPath = string.Empty;
@@ -240,31 +243,38 @@ internal sealed class JsonCanonicalizer
             return null;
         }
 
-        var order = ArrayPool<int>.Shared.Rent(members.Length);
-        try
+        // Larger objects: open addressing over a per-process randomized hash (HashCode), so crafted keys cannot
+        // make the check quadratic.
+        var size = (int)BitOperations.RoundUpToPowerOf2((uint)count * 2);
+        if (_slots.Length < size)
         {
-            var sorted = order.AsSpan(0, members.Length);
-            for (var i = 0; i < sorted.Length; i++)
-            {
-                sorted[i] = i;
-            }
+            _slots = new int[size];
+        }
 
-            var comparer = new KeyComparer(_buffer, _members, first);
-            sorted.Sort(comparer);
-            for (var i = 1; i < sorted.Length; i++)
+        var slots = _slots.AsSpan(0, size);
+        slots.Clear();
+        var mask = size - 1;
+        for (var i = 0; i < members.Length; i++)
+        {
+            var key = _buffer.AsSpan(members[i].KeyStart, members[i].KeyLength);
+            var hash = new HashCode();
+            hash.AddBytes(key);
+            var slot = hash.ToHashCode() & mask;
+            while (slots[slot] != 0)
             {
-                if (comparer.Compare(sorted[i - 1], sorted[i]) == 0)
+                var other = members[slots[slot] - 1];
+                if (key.SequenceEqual(_buffer.AsSpan(other.KeyStart, other.KeyLength)))
                 {
-                    return members[Math.Max(sorted[i - 1], sorted[i])];
+                    return members[i];
                 }
+
+                slot = (slot + 1) & mask;
             }
 
-            return null;
+            slots[slot] = i + 1;
         }
-        finally
-        {
-            ArrayPool<int>.Shared.Return(order);
-        }
+
+        return null;
     }
 
     /// <summary>
@@ -276,6 +286,7 @@ internal sealed class JsonCanonicalizer
         var contentLength = _length - frame.ContentStart;
         var copy = ArrayPool<byte>.Shared.Rent(contentLength);
         var order = ArrayPool<int>.Shared.Rent(members.Length);
+        var indexValueBuffer = ArrayPool<long>.Shared.Rent(members.Length);
         try
         {
             _buffer.AsSpan(frame.ContentStart, contentLength).CopyTo(copy);
@@ -289,13 +300,13 @@ internal sealed class JsonCanonicalizer
             }
 
             var indexKeys = order.AsSpan(0, indexCount);
-            var indexValues = new long[indexCount];
+            var indexValues = indexValueBuffer.AsSpan(0, indexCount);
             for (var i = 0; i < indexCount; i++)
             {
                 indexValues[i] = members[indexKeys[i]].ArrayIndex;
             }
 
-            indexValues.AsSpan().Sort(indexKeys);
+            indexValues.Sort(indexKeys);
             var next = indexCount;
             for (var i = 0; i < members.Length; i++)
             {
@@ -322,6 +333,7 @@ internal sealed class JsonCanonicalizer
         }
         finally
         {
+            ArrayPool<long>.Shared.Return(indexValueBuffer);
             ArrayPool<int>.Shared.Return(order);
             ArrayPool<byte>.Shared.Return(copy);
         }
@@ -611,15 +623,4 @@ internal sealed class JsonCanonicalizer
 
     /// <summary>A member of an open object: where it starts in the output and its key.</summary>
     private readonly record struct Member(int Start, int KeyStart, int KeyLength, long ArrayIndex);
-
-    /// <summary>Orders an object's members (by position from <paramref name="first"/>) by their canonical key bytes.</summary>
-    private readonly struct KeyComparer(byte[] buffer, Member[] members, int first) : IComparer<int>
-    {
-        public int Compare(int x, int y)
-        {
-            var a = members[first + x];
-            var b = members[first + y];
-            return buffer.AsSpan(a.KeyStart, a.KeyLength).SequenceCompareTo(buffer.AsSpan(b.KeyStart, b.KeyLength));
-        }
-    }
 }
