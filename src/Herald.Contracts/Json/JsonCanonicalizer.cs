@@ -20,7 +20,7 @@ internal sealed class JsonCanonicalizer
     private const int InitialMembers = 64;
 
     // Objects with more members than this are checked for duplicate keys with a hash table instead of pairwise.
-    private const int PairwiseDuplicateCheckLimit = 16;
+    private const int PairwiseDuplicateCheckLimit = 8;
 
     // Error paths quote at most this many bytes of a key, so a hostile key cannot make a huge error response.
     private const int MaxKeyBytesInPath = 128;

@@ -28,7 +28,8 @@ public sealed class CanonicalJsonNodeTests
         ["every short escape mixed with text"] = """{"k\"ey\\\n":"va\tl\ru\be\f"}""",
         ["numbers: trailing zeros"] = "[10.50,1.0,100,100.000,0.10,-2.50]",
         ["numbers: exponents"] = "[1e3,1E2,1e+2,1.5E-3,123.456e5,0.1e1,-1.25e+2,2.5E-3,1e0,1E-0]",
-        ["numbers: zeros"] = "[-0,0,0.0,-0.0,0e10,-0E-10,0.000]",
+        ["numbers: zeros"] = "[-0,0,0.0,-0.0,0e10,-0E-10,0.000,0e999999999999999999999,-0.0e-999999999999999999999]",
+        ["numbers: thousands of digits that still mean a short value"] = "[1." + new string('0', 5000) + ",0." + new string('0', 300) + "1," + "5" + new string('0', 20) + ".000e-20]",
         ["numbers: JavaScript switches to exponents at 1e21 and 1e-7"] = "[1e20,1e21,123456789012345680000,1000000000000000000000,-1000000000000000000000,1e-6,1e-7,0.000001,0.0000001,1.5e-7,-1e21]",
         ["numbers: exactly representable large integers"] = "[9007199254740992,-9007199254740992,1e22,1e23,4294967296,1234567890123456]",
         ["numbers: double extremes"] = "[5e-324,1.7976931348623157e308,2.2250738585072014e-308,-5e-324]",
@@ -64,6 +65,9 @@ public sealed class CanonicalJsonNodeTests
         ["2.4703282292062328e-324"] = "5e-324",
         ["4.9e-324"] = "5e-324",
         ["999999999999999999999"] = "1e+21",
+        ["1e999999999999999999999"] = "null",
+        ["1" + new string('0', 400)] = "null",
+        ["1." + new string('0', 400) + "1"] = "1",
         ["123456789012345678901e0"] = "123456789012345680000",
     };
 
