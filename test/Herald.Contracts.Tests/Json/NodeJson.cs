@@ -29,10 +29,15 @@ internal static class NodeJson
         });
         """;
 
+    private static readonly Lazy<string> LazyExecutable = new(FindNode);
+
+    /// <summary>The node executable; throws with how to install Node when it is missing.</summary>
+    public static string Executable => LazyExecutable.Value;
+
     /// <summary>Node's round trip of each input (UTF-8 bytes); null where <c>JSON.parse</c> refuses the input.</summary>
     public static IReadOnlyList<byte[]?> RoundTrip(IReadOnlyList<byte[]> inputs)
     {
-        var startInfo = new ProcessStartInfo(FindNode())
+        var startInfo = new ProcessStartInfo(Executable)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
