@@ -518,7 +518,7 @@ internal sealed class JsonCanonicalizer
     private CanonicalJsonError Fail(CanonicalJsonErrorKind kind, string path, string problem)
     {
         _length = 0;
-        var subject = path.Length == 0 ? "The JSON" : path;
+        var subject = path.Length == 0 ? "The value" : path;
         return new CanonicalJsonError(kind, $"{subject} {problem}", path);
     }
 

@@ -166,12 +166,12 @@ public sealed class CanonicalJsonRejectionTests
     }
 
     [Fact]
-    public void Without_a_prefix_paths_start_at_the_first_key_and_the_root_is_called_the_JSON()
+    public void Without_a_prefix_paths_start_at_the_first_key_and_the_root_is_called_the_value()
     {
         Assert.Equal("a.b", Refused("""{"a":{"b":"\ud800"}}"""u8.ToArray(), null).Path);
         var root = Refused("\"\\ud800\""u8.ToArray(), null);
         Assert.Equal(string.Empty, root.Path);
-        Assert.StartsWith("The JSON is a string that holds a lone UTF-16 surrogate", root.Message);
+        Assert.StartsWith("The value is a string that holds a lone UTF-16 surrogate", root.Message);
     }
 
     [Fact]
