@@ -298,7 +298,12 @@ internal sealed partial class DeliveryDispatcher : BackgroundService, IDeliveryH
             var signal = outcome.NewStatus == DeliveryStatus.Success ? AttemptSignal.Success
                 : result.StatusCode is null or >= 500 or 429 ? AttemptSignal.Overload
                 : AttemptSignal.Refused;
-            return (signal, result.Duration, result.StatusCode is 429 or 503 ? result.RetryAfter : null);
+            // An endpoint asking for time (429/503 with Retry-After) is paused for as long as its delivery waits: the
+            // asked time clamped to [d, 2d] of the schedule (the spec's rule), never longer.
+            var pause = result is { StatusCode: 429 or 503, RetryAfter: not null } && outcome.NextAttemptAt is { } next
+                ? TimeSpan.FromMilliseconds(Math.Max(0, next - _timeProvider.GetUtcNow().ToUnixTimeMilliseconds()))
+                : (TimeSpan?)null;
+            return (signal, result.Duration, pause);
         }
 #pragma warning disable CA1031 // One delivery's surprise must not take the dispatcher down; its lease expires and it is tried again.
         catch (Exception exception)

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Herald.Contracts.Envelope;
 using Herald.Contracts.Events;
+using Herald.Contracts.Json;
 using Herald.Core.Accounts;
 using Herald.Core.Deliveries;
 using Herald.Core.Tenants;
@@ -30,8 +31,6 @@ internal sealed partial class EventIngestor(
     TimeProvider timeProvider,
     IOptions<EventOptions> options)
 {
-    private static readonly JsonWriterOptions CompactWriter = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     [GeneratedRegex("^[A-Za-z0-9_-]{1,128}$")]
     private static partial Regex EventIdPattern();
 
@@ -251,12 +250,22 @@ internal sealed partial class EventIngestor(
         };
     }
 
-    /// <summary>Writes <c>data</c> compactly as <c>{"object":…,"error":…}</c>, passing the producer's values through.</summary>
+    /// <summary>
+    /// Writes <c>data</c> as <c>{"object":…,"error":…}</c> in the form JavaScript's <c>JSON.stringify(JSON.parse(…))</c>
+    /// gives back, so integrations that verify over re-serialized JSON still verify; the producer's values are kept.
+    /// </summary>
     private static byte[] SerializeData(JsonElement? data, string prefix)
     {
         if (data is not { ValueKind: JsonValueKind.Object } element)
         {
             throw HeraldException.Validation("data is required: an object holding the resource as \"object\" and, optionally, \"error\".", prefix + "data");
+        }
+
+        // First, before anything reads a string out of it: invalid UTF-8, lone surrogates, duplicate keys and excessive
+        // depth anywhere in data are refused, naming where.
+        if (!CanonicalJson.TryCanonicalize(element, new ArrayBufferWriter<byte>(), prefix + "data", out var invalid))
+        {
+            throw HeraldException.Validation(invalid.Message, invalid.Path);
         }
 
         JsonElement? resource = null;
@@ -289,20 +298,15 @@ internal sealed partial class EventIngestor(
         }
 
         var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, CompactWriter))
+        buffer.Write("{\"object\":"u8);
+        CanonicalJson.TryCanonicalize(resource.Value, buffer, prefix + "data.object", out _);
+        if (error is { } err)
         {
-            writer.WriteStartObject();
-            writer.WritePropertyName("object"u8);
-            resource.Value.WriteTo(writer);
-            if (error is { } err)
-            {
-                writer.WritePropertyName("error"u8);
-                err.WriteTo(writer);
-            }
-
-            writer.WriteEndObject();
+            buffer.Write(",\"error\":"u8);
+            CanonicalJson.TryCanonicalize(err, buffer, prefix + "data.error", out _);
         }
 
+        buffer.Write("}"u8);
         return buffer.WrittenSpan.ToArray();
     }
 

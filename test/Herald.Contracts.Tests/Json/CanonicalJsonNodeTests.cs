@@ -4,6 +4,8 @@ using Herald.Contracts.Json;
 using Herald.Contracts.Samples;
 using Herald.Testing;
 
+using Herald.Testing;
+
 namespace Herald.Contracts.Tests.Json;
 
 /// <summary>

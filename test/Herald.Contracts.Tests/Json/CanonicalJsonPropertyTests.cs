@@ -4,6 +4,8 @@ using System.Text;
 using CsCheck;
 using Herald.Contracts.Json;
 
+using Herald.Testing;
+
 namespace Herald.Contracts.Tests.Json;
 
 /// <summary>

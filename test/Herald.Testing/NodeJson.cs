@@ -2,13 +2,13 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 
-namespace Herald.Contracts.Tests.Json;
+namespace Herald.Testing;
 
 /// <summary>
 /// Runs JavaScript's <c>JSON.stringify(JSON.parse(text))</c> in Node over many inputs in one process, so a test class
 /// pays Node's start-up once. Bytes cross the pipe base64-encoded, so nothing is re-encoded on the way.
 /// </summary>
-internal static class NodeJson
+public static class NodeJson
 {
     private const string InstallHint =
         "Node.js is required for the canonical JSON tests (they compare Herald's bytes with JavaScript's JSON.stringify): " +
