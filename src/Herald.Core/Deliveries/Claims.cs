@@ -9,6 +9,9 @@ namespace Herald.Core.Deliveries;
 internal sealed record NewDelivery(string Id, string EventId, string EventName, string WebhookId, string? AccountId, string? AppId, string? EventAccountId)
 {
     public DeliveryLease? Lease { get; init; }
+
+    /// <summary>When the first attempt is due (Unix ms), if not at once: its endpoint's circuit is open until then.</summary>
+    public long? NotBefore { get; init; }
 }
 
 /// <summary>A node's hold on a delivery: who, which claim (the token), until when (Unix ms).</summary>

@@ -10,6 +10,9 @@ internal interface IDeliveryHandOff
     /// <summary>Reserves room for a delivery to <paramref name="webhookId"/>; the lease to write it with, or null.</summary>
     DeliveryLease? TryReserve(string webhookId);
 
+    /// <summary>Until when (Unix ms) this node holds the webhook's deliveries back because its circuit is open; null when it does not.</summary>
+    long? PausedUntil(string webhookId);
+
     /// <summary>Gives a reservation back: its delivery was not stored (duplicate event, failed commit).</summary>
     void Cancel(string webhookId);
 
@@ -26,6 +29,8 @@ internal sealed class NoHandOff : IDeliveryHandOff
     public static NoHandOff Instance { get; } = new();
 
     public DeliveryLease? TryReserve(string webhookId) => null;
+
+    public long? PausedUntil(string webhookId) => null;
 
     public void Cancel(string webhookId)
     {

@@ -8,8 +8,11 @@ internal interface IDeliveryStore
     /// <summary>Leases due deliveries to the claiming node (see <see cref="ClaimRequest"/>).</summary>
     Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(ClaimRequest request, CancellationToken cancellationToken);
 
-    /// <summary>Gives leased deliveries back untouched (where this node's claim still holds them) so they can be claimed at once.</summary>
-    Task ReleaseAsync(IReadOnlyCollection<ClaimedDelivery> deliveries, string node, CancellationToken cancellationToken);
+    /// <summary>
+    /// Gives leased deliveries back (where this node's claim still holds them) so they can be claimed again: at once, or
+    /// not before <paramref name="notBefore"/> (Unix ms) when their endpoint's circuit is open until then.
+    /// </summary>
+    Task ReleaseAsync(IReadOnlyCollection<ClaimedDelivery> deliveries, string node, long? notBefore, CancellationToken cancellationToken);
 
     /// <summary>
     /// In one transaction: moves each delivery on where it is still queued under the outcome's lease (one cancelled

@@ -175,7 +175,7 @@ internal sealed partial class DeliveryDispatcher : BackgroundService, IDeliveryH
         // Give back what an endpoint cannot take now, for this or another node to claim later.
         if (release is not null)
         {
-            await _store.ReleaseAsync(release, _node, cancellationToken);
+            await ReleaseAsync(release, cancellationToken);
         }
 
         return claimed.Count == limit && release is null;
@@ -216,6 +216,8 @@ internal sealed partial class DeliveryDispatcher : BackgroundService, IDeliveryH
         }
     }
 
+    public long? PausedUntil(string webhookId) => Endpoint(webhookId)?.OpenUntil(_timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+
     public void ProbeNow(string webhookId) => Endpoint(webhookId)?.ProbeNow(_timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
 
     private EndpointController EndpointFor(string webhookId) =>
@@ -237,16 +239,15 @@ internal sealed partial class DeliveryDispatcher : BackgroundService, IDeliveryH
                 var (signal, duration, retryAfter) = await AttemptAsync(delivery);
                 var completion = endpoint.Complete(signal, duration, retryAfter, takeNext: !_stopping);
                 Interlocked.Decrement(ref _held);
-                if (completion.Released.Count > 0)
-                {
-                    Interlocked.Add(ref _held, -completion.Released.Count);
-                    ReleaseInBackground(completion.Released);
-                }
-
+                Interlocked.Add(ref _held, -completion.Released.Count);
                 if (completion.CircuitOpenedUntil is { } until)
                 {
                     LogCircuitOpened(_logger, delivery.WebhookId, DateTimeOffset.FromUnixTimeMilliseconds(until));
-                    DeferInBackground(delivery.WebhookId, until);
+                    _ = ReleaseAndDeferAsync(completion.Released, delivery.WebhookId, until);
+                }
+                else if (completion.Released.Count > 0)
+                {
+                    ReleaseInBackground(completion.Released);
                 }
 
                 delivery = completion.Next;
@@ -316,13 +317,23 @@ internal sealed partial class DeliveryDispatcher : BackgroundService, IDeliveryH
 
     private static string ResultName(DeliveryOutcome outcome) => outcome.NewStatus == DeliveryStatus.Queued ? "retry" : outcome.NewStatus;
 
-    private void ReleaseInBackground(IReadOnlyList<ClaimedDelivery> deliveries) => _ = ReleaseAsync(deliveries);
+    /// <summary>Gives deliveries back; those of an endpoint whose circuit is open come due again only at its probe time.</summary>
+    private async Task ReleaseAsync(IReadOnlyList<ClaimedDelivery> deliveries, CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var byEndpoint in deliveries.GroupBy(d => d.WebhookId, StringComparer.Ordinal))
+        {
+            await _store.ReleaseAsync([.. byEndpoint], _node, Endpoint(byEndpoint.Key)?.OpenUntil(now), cancellationToken);
+        }
+    }
 
-    private async Task ReleaseAsync(IReadOnlyList<ClaimedDelivery> deliveries)
+    private void ReleaseInBackground(IReadOnlyList<ClaimedDelivery> deliveries) => _ = ReleaseQuietlyAsync(deliveries);
+
+    private async Task ReleaseQuietlyAsync(IReadOnlyList<ClaimedDelivery> deliveries)
     {
         try
         {
-            await _store.ReleaseAsync(deliveries, _node, CancellationToken.None);
+            await ReleaseAsync(deliveries, CancellationToken.None);
         }
 #pragma warning disable CA1031 // A release that fails costs only time: the leases expire.
         catch (Exception exception)
@@ -332,10 +343,10 @@ internal sealed partial class DeliveryDispatcher : BackgroundService, IDeliveryH
         }
     }
 
-    private void DeferInBackground(string webhookId, long until) => _ = DeferAsync(webhookId, until);
-
-    private async Task DeferAsync(string webhookId, long until)
+    /// <summary>The circuit opened: give back what waited, then move the webhook's due deliveries to the probe time (in that order, so none is missed).</summary>
+    private async Task ReleaseAndDeferAsync(IReadOnlyList<ClaimedDelivery> released, string webhookId, long until)
     {
+        await ReleaseQuietlyAsync(released);
         try
         {
             await _store.DeferAsync(webhookId, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), until, CancellationToken.None);
@@ -367,7 +378,7 @@ internal sealed partial class DeliveryDispatcher : BackgroundService, IDeliveryH
         {
             if (waiting.Count > 0)
             {
-                await _store.ReleaseAsync(waiting, _node, cancellationToken);
+                await ReleaseAsync(waiting, cancellationToken);
             }
 
             if (Volatile.Read(ref _running) > 0)

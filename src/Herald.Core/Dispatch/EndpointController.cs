@@ -104,11 +104,14 @@ internal sealed class EndpointController(DeliveryOptions options, TimeProvider t
     }
 
     /// <summary>Whether the circuit is open (no attempts) at <paramref name="now"/>.</summary>
-    public bool IsOpen(long now)
+    public bool IsOpen(long now) => OpenUntil(now) is not null;
+
+    /// <summary>Until when the circuit is open, or null when it is not open at <paramref name="now"/>.</summary>
+    public long? OpenUntil(long now)
     {
         lock (_lock)
         {
-            return _openUntil > now;
+            return _openUntil > now ? _openUntil : null;
         }
     }
 
@@ -301,7 +304,7 @@ internal sealed class EndpointController(DeliveryOptions options, TimeProvider t
         }
 
         // Slow start: +1 per success doubles the limit per round; afterwards +1/limit per success adds one per round.
-        _limit = Math.Min(options.MaxConcurrencyPerEndpoint, _limit + (_slowStart ? 1 : 1 / _limit));
+        _limit = Math.Min(options.MaxConcurrencyPerEndpoint, _limit + (_slowStart ? 1 : 1 / Math.Floor(_limit)));
     }
 
     private long Open(long now, TimeSpan duration)

@@ -103,8 +103,11 @@ internal sealed partial class EventIngestor(
             }
 
             // The deliveries this node's dispatcher can take now are written leased to it and handed over after the commit.
+            // Those whose endpoint's circuit is open here wait for its probe, like the deliveries it already holds.
             var deliveries = FanOut.Deliveries(record, candidates)
-                .Select(delivery => handOff.TryReserve(delivery.WebhookId) is { } lease ? delivery with { Lease = lease } : delivery)
+                .Select(delivery => handOff.PausedUntil(delivery.WebhookId) is { } until ? delivery with { NotBefore = until }
+                    : handOff.TryReserve(delivery.WebhookId) is { } lease ? delivery with { Lease = lease }
+                    : delivery)
                 .ToList();
             pending.Add(new PendingEvent(record, deliveries));
         }

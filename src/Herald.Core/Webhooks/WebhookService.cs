@@ -1,5 +1,6 @@
 using Herald.Core.Accounts;
 using Herald.Core.Tenants;
+using Herald.Internal;
 using Microsoft.Extensions.Options;
 
 namespace Herald.Core.Webhooks;
@@ -17,6 +18,7 @@ internal sealed record RotatedSecret(string WebhookId, string Secret, long Activ
 internal sealed class WebhookService(
     IWebhookStore store,
     TenantResolver tenants,
+    WakeSignal dispatch,
     TimeProvider time,
     IOptions<WebhookOptions> webhookOptions)
 {
@@ -105,6 +107,11 @@ internal sealed class WebhookService(
             _ => QueuedDeliveries.Keep,
         };
         await store.UpdateAsync(updated, queued, cancellationToken);
+        if (queued == QueuedDeliveries.Resume)
+        {
+            dispatch.Notify();
+        }
+
         return updated;
     }
 

@@ -103,19 +103,20 @@ internal sealed class SqlDeliveryStore(SqlDatabase database) : IDeliveryStore
         return rows.AsList();
     }
 
-    public async Task ReleaseAsync(IReadOnlyCollection<ClaimedDelivery> deliveries, string node, CancellationToken cancellationToken)
+    public async Task ReleaseAsync(IReadOnlyCollection<ClaimedDelivery> deliveries, string node, long? notBefore, CancellationToken cancellationToken)
     {
         if (deliveries.Count == 0)
         {
             return;
         }
 
-        const string Release = "UPDATE deliveries SET lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL";
+        var release = "UPDATE deliveries SET lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL" +
+            (notBefore is { } until ? $", next_attempt_at = CASE WHEN next_attempt_at < {until} THEN {until} ELSE next_attempt_at END" : string.Empty);
         await using var connection = await database.OpenAsync(cancellationToken);
         if (connection is NpgsqlConnection postgres)
         {
             await using var command = new NpgsqlCommand(
-                $"{Release} FROM unnest(@id, @token) AS r(id, token) WHERE deliveries.id = r.id AND deliveries.lease_token = r.token AND deliveries.lease_owner = @node",
+                $"{release} FROM unnest(@id, @token) AS r(id, token) WHERE deliveries.id = r.id AND deliveries.lease_token = r.token AND deliveries.lease_owner = @node",
                 postgres);
             command.Array("id", NpgsqlDbType.Text, deliveries.Select(d => d.DeliveryId).ToArray());
             command.Array("token", NpgsqlDbType.Bigint, deliveries.Select(d => d.LeaseToken).ToArray());
@@ -125,7 +126,7 @@ internal sealed class SqlDeliveryStore(SqlDatabase database) : IDeliveryStore
         }
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var update = connection.Command(transaction, $"{Release} WHERE id = $id AND lease_token = $token AND lease_owner = $node");
+        await using var update = connection.Command(transaction, $"{release} WHERE id = $id AND lease_token = $token AND lease_owner = $node");
         var (id, token) = (update.Parameter("$id"), update.Parameter("$token"));
         update.Parameter("$node", node);
         foreach (var delivery in deliveries)

@@ -224,10 +224,10 @@ internal sealed class SqlEventStore : IEventStore, IAsyncDisposable
             await using var command = new NpgsqlCommand(
                 $"""
                 INSERT INTO deliveries ({Columns})
-                SELECT d.id, d.event_id, d.event_name, d.webhook_id, d.account_id, d.app_id, d.event_account_id, '{DeliveryStatus.Queued}', 0, 0, d.now, false, d.now, d.now,
+                SELECT d.id, d.event_id, d.event_name, d.webhook_id, d.account_id, d.app_id, d.event_account_id, '{DeliveryStatus.Queued}', 0, 0, d.due, false, d.now, d.now,
                        d.lease_owner, d.lease_token, d.lease_expires_at
-                FROM unnest(@id, @event, @name, @webhook, @account, @app, @eventAccount, @now, @owner, @token, @expires)
-                  AS d(id, event_id, event_name, webhook_id, account_id, app_id, event_account_id, now, lease_owner, lease_token, lease_expires_at)
+                FROM unnest(@id, @event, @name, @webhook, @account, @app, @eventAccount, @now, @due, @owner, @token, @expires)
+                  AS d(id, event_id, event_name, webhook_id, account_id, app_id, event_account_id, now, due, lease_owner, lease_token, lease_expires_at)
                 """,
                 postgres,
                 (NpgsqlTransaction)transaction);
@@ -239,6 +239,7 @@ internal sealed class SqlEventStore : IEventStore, IAsyncDisposable
             command.Array("app", NpgsqlDbType.Text, deliveries.Select(d => d.Delivery.AppId).ToArray());
             command.Array("eventAccount", NpgsqlDbType.Text, deliveries.Select(d => d.Delivery.EventAccountId).ToArray());
             command.Array("now", NpgsqlDbType.Bigint, deliveries.Select(d => d.Now).ToArray());
+            command.Array("due", NpgsqlDbType.Bigint, deliveries.Select(d => d.Delivery.NotBefore ?? d.Now).ToArray());
             command.Array("owner", NpgsqlDbType.Text, deliveries.Select(d => d.Delivery.Lease?.Node).ToArray());
             command.Array("token", NpgsqlDbType.Bigint, deliveries.Select(d => d.Delivery.Lease?.Token).ToArray());
             command.Array("expires", NpgsqlDbType.Bigint, deliveries.Select(d => d.Delivery.Lease?.ExpiresAt).ToArray());
@@ -249,12 +250,12 @@ internal sealed class SqlEventStore : IEventStore, IAsyncDisposable
         await using var insert = connection.Command(transaction,
             $"""
             INSERT INTO deliveries ({Columns})
-            VALUES ($id, $event, $name, $webhook, $account, $app, $eventAccount, '{DeliveryStatus.Queued}', 0, 0, $now, 0, $now, $now, $owner, $token, $expires)
+            VALUES ($id, $event, $name, $webhook, $account, $app, $eventAccount, '{DeliveryStatus.Queued}', 0, 0, $due, 0, $now, $now, $owner, $token, $expires)
             """);
-        var (id, eventId, eventName, webhook, account, app, eventAccount, now, owner, token, expires) = (
+        var (id, eventId, eventName, webhook, account, app, eventAccount, now, due, owner, token, expires) = (
             insert.Parameter("$id"), insert.Parameter("$event"), insert.Parameter("$name"), insert.Parameter("$webhook"), insert.Parameter("$account"),
-            insert.Parameter("$app"), insert.Parameter("$eventAccount"), insert.Parameter("$now"), insert.Parameter("$owner"), insert.Parameter("$token"),
-            insert.Parameter("$expires"));
+            insert.Parameter("$app"), insert.Parameter("$eventAccount"), insert.Parameter("$now"), insert.Parameter("$due"), insert.Parameter("$owner"),
+            insert.Parameter("$token"), insert.Parameter("$expires"));
         foreach (var (delivery, at) in deliveries)
         {
             id.Set(delivery.Id);
@@ -265,6 +266,7 @@ internal sealed class SqlEventStore : IEventStore, IAsyncDisposable
             app.Set(delivery.AppId);
             eventAccount.Set(delivery.EventAccountId);
             now.Set(at);
+            due.Set(delivery.NotBefore ?? at);
             owner.Set(delivery.Lease?.Node);
             token.Set(delivery.Lease?.Token);
             expires.Set(delivery.Lease?.ExpiresAt);
