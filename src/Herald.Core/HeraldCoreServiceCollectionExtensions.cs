@@ -4,6 +4,7 @@ using Herald.Core.Diagnostics;
 using Herald.Core.Dispatch;
 using Herald.Core.Events;
 using Herald.Core.Partners;
+using Herald.Core.Retention;
 using Herald.Core.Tenants;
 using Herald.Core.Webhooks;
 using Herald.Internal;
@@ -27,6 +28,8 @@ internal static class HeraldCoreServiceCollectionExtensions
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateOnStart();
         services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>());
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>());
 
         // The dispatcher's wake-up: ingest, retrigger and disconnect notify it when deliveries become due now.
         services.TryAddSingleton(provider => new WakeSignal(provider.GetRequiredService<TimeProvider>()));
@@ -49,6 +52,8 @@ internal static class HeraldCoreServiceCollectionExtensions
         // Stop order is the reverse of start order: the dispatcher hands its last outcomes to the writer before the writer drains.
         services.AddHostedService(provider => provider.GetRequiredService<DeliveryOutcomeWriter>());
         services.AddHostedService(provider => provider.GetRequiredService<DeliveryDispatcher>());
+        services.TryAddSingleton<RetentionSweeper>();
+        services.AddHostedService(provider => provider.GetRequiredService<RetentionSweeper>());
         return services;
     }
 }

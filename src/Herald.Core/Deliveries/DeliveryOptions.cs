@@ -64,6 +64,13 @@ internal sealed class DeliveryOptions
     /// <summary>How long a claimed delivery belongs to this node before another may take it. Default 60 s; must exceed <see cref="Timeout"/>.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How far a node's clock may be from the database's before readiness reports it (PostgreSQL). Leases and retry times
+    /// come from each node's clock; a node ahead by more than <see cref="LeaseDuration"/> − <see cref="Timeout"/> could take
+    /// a lease still in force. Default 10 s.
+    /// </summary>
+    public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How often due retries are looked for when nothing wakes the dispatcher. Default 1 s.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -23,6 +23,12 @@ internal interface IDeliveryStore
     Task RecordOutcomesAsync(IReadOnlyList<DeliveryOutcome> outcomes, long now, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Extends leases still held (same token, still queued) to <paramref name="until"/>: for outcomes that wait to be
+    /// written, so another node does not take and send their deliveries again meanwhile.
+    /// </summary>
+    Task ExtendLeasesAsync(IReadOnlyCollection<(string DeliveryId, long LeaseToken)> leases, long until, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Moves the webhook's due, unleased queued deliveries to <paramref name="until"/> (its circuit is open): they wait
     /// without spending their retry budget, and claims stop walking past them.
     /// </summary>

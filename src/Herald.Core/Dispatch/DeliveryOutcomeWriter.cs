@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Herald.Core.Deliveries;
 using Microsoft.Extensions.Hosting;
@@ -10,8 +11,9 @@ namespace Herald.Core.Dispatch;
 /// Collects attempt outcomes and writes them in batches, one transaction per batch, so the database sees a commit per
 /// burst rather than per attempt. A batch that cannot be written (the database is away) is kept and retried with a
 /// growing pause for as long as it takes; the dispatcher takes no new work while outcomes lag
-/// (<see cref="Backlog"/>), so memory stays bounded. An outcome lost in a crash is harmless: its lease expires and the
-/// delivery is attempted again (at-least-once).
+/// (<see cref="Backlog"/>), so memory stays bounded. While outcomes wait, their leases are extended, so a slow or
+/// stalled database does not let another node take and send their deliveries again. An outcome lost in a crash is
+/// harmless: its lease expires and the delivery is attempted again (at-least-once).
 /// </summary>
 internal sealed partial class DeliveryOutcomeWriter(
     IDeliveryStore store, TimeProvider timeProvider, IOptions<DeliveryOptions> options, ILogger<DeliveryOutcomeWriter> logger) : BackgroundService
@@ -21,6 +23,10 @@ internal sealed partial class DeliveryOutcomeWriter(
 
     private readonly Channel<DeliveryOutcome> _outcomes = Channel.CreateUnbounded<DeliveryOutcome>(new UnboundedChannelOptions { SingleReader = true });
     private readonly int _batchSize = options.Value.OutcomeBatchSize;
+    private readonly TimeSpan _leaseDuration = options.Value.LeaseDuration;
+
+    // Outcomes handed over and not yet committed, by delivery: their lease token and when they were handed over.
+    private readonly ConcurrentDictionary<string, (long LeaseToken, long Since)> _waiting = new(StringComparer.Ordinal);
     private int _backlog;
     private long _failingSince;
 
@@ -33,11 +39,13 @@ internal sealed partial class DeliveryOutcomeWriter(
     public ValueTask WriteAsync(DeliveryOutcome outcome)
     {
         Interlocked.Increment(ref _backlog);
+        _waiting[outcome.DeliveryId] = (outcome.LeaseToken, timeProvider.GetTimestamp());
         return _outcomes.Writer.WriteAsync(outcome);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var keeper = KeepLeasesAsync(stoppingToken);
         var batch = new List<DeliveryOutcome>(_batchSize);
         try
         {
@@ -48,6 +56,37 @@ internal sealed partial class DeliveryOutcomeWriter(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+
+        await keeper;
+    }
+
+    /// <summary>Every third of a lease, extends the leases of outcomes that have waited that long.</summary>
+    private async Task KeepLeasesAsync(CancellationToken stoppingToken)
+    {
+        var third = _leaseDuration / 3;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(third, timeProvider, stoppingToken);
+                var late = _waiting.Where(pair => timeProvider.GetElapsedTime(pair.Value.Since) >= third).Select(pair => (pair.Key, pair.Value.LeaseToken)).ToList();
+                if (late.Count > 0)
+                {
+                    await store.ExtendLeasesAsync(late, (timeProvider.GetUtcNow() + _leaseDuration).ToUnixTimeMilliseconds(), stoppingToken);
+                    LogLeasesExtended(logger, late.Count);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // The database may be away: the outcomes are kept and the leases extended next round.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                LogExtendFailed(logger, exception);
+            }
         }
     }
 
@@ -83,6 +122,11 @@ internal sealed partial class DeliveryOutcomeWriter(
             }
 
             await WriteBatchAsync(batch, cancellationToken);
+            foreach (var outcome in batch)
+            {
+                _waiting.TryRemove(outcome.DeliveryId, out _);
+            }
+
             Interlocked.Add(ref _backlog, -batch.Count);
         }
     }
@@ -117,6 +161,12 @@ internal sealed partial class DeliveryOutcomeWriter(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} delivery outcomes failed (try {Attempt}); keeping them and trying again in {Pause}")]
     private static partial void LogWriteFailed(ILogger logger, int count, int attempt, TimeSpan pause, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Extended the leases of {Count} deliveries whose outcomes wait to be written")]
+    private static partial void LogLeasesExtended(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Extending the leases of waiting outcomes failed; trying again in a third of a lease")]
+    private static partial void LogExtendFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Delivery outcomes are written again ({Count} after {Attempt} tries)")]
     private static partial void LogRecovered(ILogger logger, int count, int attempt);

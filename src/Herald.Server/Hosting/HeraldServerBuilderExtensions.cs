@@ -9,6 +9,7 @@ using Herald.Server.Api.Errors;
 using Herald.Server.Api.Events;
 using Herald.Server.Api.Partners;
 using Herald.Server.Api.Public;
+using Herald.Server.Api.Retention;
 using Herald.Server.Api.Webhooks;
 using Herald.Server.Auth;
 using Herald.Server.Storage;
@@ -73,7 +74,8 @@ internal static class HeraldServerBuilderExtensions
             .MapEventEndpoints()
             .MapWebhookEndpoints(HeraldPolicies.Tenant)
             .MapDeliveryEndpoints(HeraldPolicies.Tenant)
-            .MapPartnerEndpoints();
+            .MapPartnerEndpoints()
+            .MapRetentionEndpoints();
         app.MapGroup(ApiRoutes.PartnerApi)
             .MapWebhookEndpoints(HeraldPolicies.Partner)
             .MapDeliveryEndpoints(HeraldPolicies.Partner)

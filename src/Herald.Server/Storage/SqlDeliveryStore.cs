@@ -329,6 +329,44 @@ internal sealed class SqlDeliveryStore(SqlDatabase database) : IDeliveryStore
         }
     }
 
+    public async Task ExtendLeasesAsync(IReadOnlyCollection<(string DeliveryId, long LeaseToken)> leases, long until, CancellationToken cancellationToken)
+    {
+        if (leases.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        if (connection is NpgsqlConnection postgres)
+        {
+            await using var command = new NpgsqlCommand(
+                $"""
+                UPDATE deliveries SET lease_expires_at = @until FROM unnest(@id, @token) AS l(id, token)
+                WHERE deliveries.id = l.id AND deliveries.lease_token = l.token AND deliveries.status = '{DeliveryStatus.Queued}'
+                """,
+                postgres);
+            command.Array("id", NpgsqlDbType.Text, leases.Select(l => l.DeliveryId).ToArray());
+            command.Array("token", NpgsqlDbType.Bigint, leases.Select(l => l.LeaseToken).ToArray());
+            command.Parameters.AddWithValue("until", until);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return;
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var update = connection.Command(transaction,
+            $"UPDATE deliveries SET lease_expires_at = $until WHERE id = $id AND lease_token = $token AND status = '{DeliveryStatus.Queued}'");
+        var (id, token) = (update.Parameter("$id"), update.Parameter("$token"));
+        update.Parameter("$until", until);
+        foreach (var lease in leases)
+        {
+            id.Set(lease.DeliveryId);
+            token.Set(lease.LeaseToken);
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
     public async Task DeferAsync(string webhookId, long now, long until, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

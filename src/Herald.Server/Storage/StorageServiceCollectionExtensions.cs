@@ -3,6 +3,7 @@ using Herald.Core.Accounts;
 using Herald.Core.Deliveries;
 using Herald.Core.Events;
 using Herald.Core.Partners;
+using Herald.Core.Retention;
 using Herald.Core.Webhooks;
 using Herald.Server.Storage;
 using Herald.Server.Storage.Postgres;
@@ -37,8 +38,11 @@ internal static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IEventStore, SqlEventStore>();
         services.TryAddSingleton<IDeliveryStore, SqlDeliveryStore>();
         services.TryAddSingleton<IPartnerStore, SqlPartnerStore>();
+        services.TryAddSingleton<IRetentionStore, SqlRetentionStore>();
         services.AddHostedService<SchemaInitializer>();
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>(DatabaseHealthCheck.Name, tags: [HealthTags.Ready]);
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>(DatabaseHealthCheck.Name, tags: [HealthTags.Ready])
+            .AddCheck<ClockSkewHealthCheck>(ClockSkewHealthCheck.Name, tags: [HealthTags.Ready]);
         return services;
     }
 }

@@ -69,4 +69,17 @@ public sealed class HostingTests
 
         Assert.Contains("non-public address", delivery["attempts"]![0]!["error"]!.GetValue<string>(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Readiness_reports_a_node_clock_far_from_the_databases_without_taking_the_node_out()
+    {
+        // The test server runs on a fake clock set months before the database's real one.
+        await using var server = await HeraldTestServer.StartAsync();
+
+        using var ready = await server.Anonymous.GetAsync("/readyz");
+        var checks = JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement.GetProperty("checks");
+
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Contains(HeraldTestServer.UsePostgres ? "off the database's" : "no clock to agree with", checks.GetProperty("clock").GetString(), StringComparison.Ordinal);
+    }
 }

@@ -13,6 +13,7 @@ public sealed class OptionsDocumentationTests
         { "Herald:Webhooks", typeof(Herald.Core.Webhooks.WebhookOptions) },
         { "Herald:Delivery", typeof(Herald.Core.Deliveries.DeliveryOptions) },
         { "Herald:Storage", typeof(Herald.Server.Storage.StorageOptions) },
+        { "Herald:Retention", typeof(Herald.Core.Retention.RetentionOptions) },
     };
 
     [Theory]

@@ -86,6 +86,21 @@ public sealed class DeliveryStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_node_whose_clock_runs_ahead_by_less_than_lease_minus_timeout_does_not_take_a_lease_in_force()
+    {
+        // Leases come from each node's clock (docs/server.md, "Many nodes"): with a 60 s lease and a 15 s timeout a node
+        // may run up to 45 s ahead before it could take a delivery whose attempt is still within its timeout.
+        await _events.StoreAsync([Event("evt_skew")], Start, CancellationToken.None);
+        Assert.Single(await ClaimAsync("node-a", 1, Start));
+
+        var aheadWithinBound = await ClaimAsync("node-b", 2, Start + 44_000);
+        var afterTheLease = await ClaimAsync("node-b", 3, Start + 60_000);
+
+        Assert.Empty(aheadWithinBound);
+        Assert.Single(afterTheLease);
+    }
+
+    [Fact]
     public async Task A_release_gives_a_delivery_back_at_once_or_at_an_open_circuits_probe_time()
     {
         await _events.StoreAsync([Event("evt_a"), Event("evt_b")], Start, CancellationToken.None);

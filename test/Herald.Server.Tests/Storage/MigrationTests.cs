@@ -89,7 +89,13 @@ public sealed class MigrationTests : IAsyncLifetime
         }
 
         // The upgraded database serves the old rows through the API.
-        var settings = _postgres is null ? null : new Dictionary<string, string?> { ["Herald:Storage:ConnectionString"] = _postgres };
+        // Retention off: the release's rows are a year older than the test clock and would be swept at start.
+        var settings = new Dictionary<string, string?> { ["Herald:Retention:Period"] = "00:00:00" };
+        if (_postgres is not null)
+        {
+            settings["Herald:Storage:ConnectionString"] = _postgres;
+        }
+
         await using var server = await HeraldTestServer.StartAsync(settings, dataPath: _dataPath, deleteDataOnDispose: false);
         var delivery = await server.GetAsync("/api/v1/deliveries/dlv_old");
         Assert.Equal("success", delivery["status"]!.GetValue<string>());
