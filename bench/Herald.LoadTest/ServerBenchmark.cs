@@ -29,6 +29,14 @@ internal static class ServerBenchmark
             return 2;
         }
 
+        if (options.Replot is { } results)
+        {
+            var chartFolder = options.Charts ?? Path.GetDirectoryName(results)!;
+            Charts.Write(await ReportWriter.ReadAsync(results), chartFolder);
+            Console.WriteLine($"Wrote {chartFolder}/{Charts.ThroughputFile}, {Charts.LatencyFile}");
+            return 0;
+        }
+
         if (Stopwatch.Frequency != 1_000_000_000 || !OperatingSystem.IsLinux())
         {
             // Arrival and accept times come from two processes: they must share CLOCK_MONOTONIC (Linux, ns ticks).

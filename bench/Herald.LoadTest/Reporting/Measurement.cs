@@ -18,6 +18,9 @@ internal sealed record Measurement
 
     public required string Ingest { get; init; }
 
+    /// <summary>Published as fast as accepted (true) or at a set rate; only the former measures the maximum.</summary>
+    public required bool Saturating { get; init; }
+
     public required string Endpoints { get; init; }
 
     /// <summary>Deliveries per second of the bare HttpClient loop at <see cref="WireConcurrency"/>, measured in the same run.</summary>
@@ -93,6 +96,7 @@ internal sealed record Measurement
             Store = labels.Store,
             Nodes = labels.Nodes,
             Ingest = labels.Ingest,
+            Saturating = labels.Saturating,
             Endpoints = labels.Endpoints,
             WireLimit = wireLimit,
             WireConcurrency = wireConcurrency,
@@ -122,4 +126,4 @@ internal sealed record Measurement
 }
 
 /// <summary>What a row is about.</summary>
-internal sealed record MeasurementLabels(string Scenario, string System, string Store, int Nodes, string Ingest, string Endpoints);
+internal sealed record MeasurementLabels(string Scenario, string System, string Store, int Nodes, string Ingest, string Endpoints, bool Saturating = true);

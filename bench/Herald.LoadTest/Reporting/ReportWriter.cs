@@ -31,6 +31,12 @@ internal static class ReportWriter
         }
     }
 
+    public static async Task<RunReport> ReadAsync(string resultsJson)
+    {
+        await using var stream = File.OpenRead(resultsJson);
+        return await JsonSerializer.DeserializeAsync<RunReport>(stream, Json) ?? throw new InvalidDataException($"{resultsJson} holds no report.");
+    }
+
     public static async Task WriteFilesAsync(RunReport report, string folder)
     {
         Directory.CreateDirectory(folder);

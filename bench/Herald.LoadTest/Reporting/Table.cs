@@ -18,7 +18,7 @@ internal static class Table
     public static string[] Row(Measurement m) =>
     [
         m.Scenario, m.System, m.Store, N(m.Nodes), m.Ingest, m.Endpoints, N(m.WireLimit), N(m.AcceptedPerSecond), N(m.DeliveredPerSecond),
-        m.WireRatio.ToString("0.00", CultureInfo.InvariantCulture), Ms(m.P50Ms), Ms(m.P99Ms), Ms(m.P999Ms),
+        m.Saturating ? m.WireRatio.ToString("0.00", CultureInfo.InvariantCulture) : "(paced)", Ms(m.P50Ms), Ms(m.P99Ms), Ms(m.P999Ms),
         m.CpuSecondsPer1000.ToString("0.00", CultureInfo.InvariantCulture), N(m.PeakRssMiB),
     ];
 

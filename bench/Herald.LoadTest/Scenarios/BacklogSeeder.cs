@@ -13,8 +13,11 @@ internal sealed class BacklogSeeder(HeraldDeployment herald, string templateDeli
 {
     private const long Chunk = 50_000;
 
-    /// <summary>Adds copies numbered <paramref name="from"/> up to <paramref name="to"/> (exclusive), all due (next attempt within the last hour).</summary>
-    public async Task<TimeSpan> SeedAsync(long from, long to, DateTimeOffset now)
+    /// <summary>
+    /// Adds copies numbered <paramref name="from"/> up to <paramref name="to"/> (exclusive), their next attempts
+    /// spread evenly over <paramref name="spread"/> from <paramref name="firstAttempt"/>.
+    /// </summary>
+    public async Task<TimeSpan> SeedAsync(long from, long to, DateTimeOffset firstAttempt, TimeSpan spread)
     {
         var started = Stopwatch.GetTimestamp();
         await using var connection = await herald.OpenDatabaseAsync();
@@ -37,8 +40,8 @@ internal sealed class BacklogSeeder(HeraldDeployment herald, string templateDeli
             Add(command, "from", chunk);
             Add(command, "last", Math.Min(to, chunk + Chunk) - 1);
             Add(command, "template", templateDeliveryId);
-            Add(command, "dueFrom", (now - TimeSpan.FromHours(1)).ToUnixTimeMilliseconds());
-            Add(command, "spread", (long)TimeSpan.FromHours(1).TotalMilliseconds);
+            Add(command, "dueFrom", firstAttempt.ToUnixTimeMilliseconds());
+            Add(command, "spread", (long)spread.TotalMilliseconds);
             var inserted = await command.ExecuteNonQueryAsync();
             if (inserted != Math.Min(to, chunk + Chunk) - chunk)
             {

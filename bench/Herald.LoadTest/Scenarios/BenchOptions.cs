@@ -17,7 +17,8 @@ internal sealed record BenchOptions
           --events N          at most N events per phase (default: per scenario)
           --wire-seconds S    length of each wire-limit measurement (default 5)
           --drain-seconds S   longest wait for the last delivery after publishing ends (default 120)
-          --backlog N         queued retries seeded by the backlog scenario (default 1000000), in --backlog-steps (default 4)
+          --backlog N         queued retries seeded by the backlog scenario (default 1000000), in --backlog-steps (default 4),
+                              then --backlog-due more that are due at once (default 10000; 0 skips that step)
           --baseline-events N events the Hangfire baseline publishes at most (default 5000)
           --rate N            events/s of the paced scenario (default: half the one-endpoint delivered/s of this run, else 500)
           --set KEY=VALUE     a server setting under Herald, e.g. --set Delivery:MaxConcurrencyPerEndpoint=64 (repeatable)
@@ -25,6 +26,7 @@ internal sealed record BenchOptions
           --postgres CONN     use this PostgreSQL server (a user that may create databases) instead of a throwaway cluster
           --out DIR           also write results.md, results.json and the charts to DIR
           --charts DIR        write only the charts (server-throughput.png, server-latency.png) to DIR
+          --replot FILE       measure nothing: redraw the charts of a results.json into --charts DIR (default: beside FILE)
         """;
 
     public IReadOnlyList<string> Scenarios { get; init; } = ["all"];
@@ -45,6 +47,8 @@ internal sealed record BenchOptions
 
     public int BacklogSteps { get; init; } = 4;
 
+    public long BacklogDue { get; init; } = 10_000;
+
     public long BaselineEvents { get; init; } = 5_000;
 
     public double? Rate { get; init; }
@@ -58,6 +62,8 @@ internal sealed record BenchOptions
     public string? Out { get; init; }
 
     public string? Charts { get; init; }
+
+    public string? Replot { get; init; }
 
     /// <summary>The command as typed, for the report.</summary>
     public string CommandLine { get; init; } = string.Empty;
@@ -83,6 +89,7 @@ internal sealed record BenchOptions
                 "--drain-seconds" => options with { DrainTimeout = TimeSpan.FromSeconds(Number()) },
                 "--backlog" => options with { Backlog = (long)Number() },
                 "--backlog-steps" => options with { BacklogSteps = Math.Max(1, (int)Number()) },
+                "--backlog-due" => options with { BacklogDue = Math.Max(0, (long)Number()) },
                 "--baseline-events" => options with { BaselineEvents = (long)Number() },
                 "--rate" => options with { Rate = Number() },
                 "--set" => options with { Settings = AddSetting(settings, Value()) },
@@ -90,6 +97,7 @@ internal sealed record BenchOptions
                 "--postgres" => options with { Postgres = Value() },
                 "--out" => options with { Out = Path.GetFullPath(Value()) },
                 "--charts" => options with { Charts = Path.GetFullPath(Value()) },
+                "--replot" => options with { Replot = Path.GetFullPath(Value()) },
                 _ => throw new ArgumentException($"Unknown option {name}."),
             };
         }

@@ -66,7 +66,7 @@ internal sealed class HeraldStage : IAsyncDisposable
         var arrivals = await Deliveries.AwaitAsync(receiver, expected, drainTimeout ?? _context.Options.DrainTimeout);
         var after = Herald.Sample();
         var labels = new MeasurementLabels(
-            scenario ?? _case.Scenario.Name, "Herald", _case.StoreName, _case.Nodes, plan.Describe(), Topology.Describe());
+            scenario ?? _case.Scenario.Name, "Herald", _case.StoreName, _case.Nodes, plan.Describe(), Topology.Describe(), plan.EventsPerSecond is null);
         var measurement = Measurement.From(
             labels, accepts, arrivals, expected, [.. before.Zip(after)], await receiver.StatsAsync(), WireLimit, Concurrency);
         _context.Log($"{_case}: {Summary(measurement)}");
