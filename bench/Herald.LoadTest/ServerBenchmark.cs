@@ -15,6 +15,12 @@ internal static class ServerBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args.Contains("--help") || args.Contains("-h"))
+        {
+            Console.WriteLine(BenchOptions.Usage);
+            return 0;
+        }
+
         BenchOptions options;
         IReadOnlyList<ScenarioCase> cases;
         try

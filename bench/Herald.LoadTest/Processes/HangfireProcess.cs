@@ -1,4 +1,5 @@
 using System.Globalization;
+using Herald.LoadTest.Workload;
 
 namespace Herald.LoadTest.Processes;
 
@@ -34,7 +35,7 @@ internal sealed class HangfireProcess : IAsyncDisposable
     }
 
     /// <summary>Publishes (in the baseline's process) and returns the accept times once publishing ended.</summary>
-    public async Task<(long Started, long[] AcceptedAt)> PublishAsync(TimeSpan timeout)
+    public async Task<AcceptLog> PublishAsync(TimeSpan timeout)
     {
         await _process.WriteLineAsync("go");
         var line = await _process.WaitForLineAsync(l => l.StartsWith("published ", StringComparison.Ordinal), timeout);
@@ -42,7 +43,7 @@ internal sealed class HangfireProcess : IAsyncDisposable
         var acceptedAt = (await File.ReadAllLinesAsync(_acceptedFile))
             .Select(l => long.Parse(l.Split('\t')[1], CultureInfo.InvariantCulture))
             .ToArray();
-        return (started, acceptedAt);
+        return new AcceptLog(started, acceptedAt);
     }
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 
 namespace Herald.LoadTest.Processes;
 
@@ -33,7 +32,7 @@ internal sealed class HeraldNode : IAsyncDisposable
     /// <param name="settings">Configuration keys under <c>Herald</c>, e.g. <c>Delivery:Timeout</c> → <c>00:00:02</c>.</param>
     public static async Task<HeraldNode> StartAsync(string dll, string name, string workDir, IReadOnlyDictionary<string, string> settings)
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var dataDir = Directory.CreateDirectory(Path.Combine(workDir, name)).FullName;
         var environment = new Dictionary<string, string>
         {
@@ -87,12 +86,6 @@ internal sealed class HeraldNode : IAsyncDisposable
         throw new InvalidOperationException($"{_process.Name} did not become ready; its last output:{Environment.NewLine}{_process.RecentOutput()}");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace Herald.LoadTest.Processes;
@@ -54,7 +52,7 @@ internal sealed class PostgresCluster : IAsyncDisposable
             await RunAsync("chown", ["-R", "postgres:postgres", dataDir]);
         }
 
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var pgCtl = Path.Combine(bin, "pg_ctl");
         await RunPgAsync(asRoot, Path.Combine(bin, "initdb"), ["-D", dataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"]);
         var options = $"-c port={port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={dataDir} -c max_connections=400 -c shared_buffers=256MB";
@@ -109,12 +107,6 @@ internal sealed class PostgresCluster : IAsyncDisposable
             : null;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static Task RunPgAsync(bool asRoot, string tool, IReadOnlyList<string> arguments) =>
         asRoot ? RunAsync("runuser", ["-u", "postgres", "--", tool, .. arguments]) : RunAsync(tool, arguments);

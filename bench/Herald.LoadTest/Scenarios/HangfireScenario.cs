@@ -26,16 +26,12 @@ internal sealed class HangfireScenario() : Scenario("hangfire", "baseline: Hangf
             BuildOutputs.Hangfire, context.WorkDir, connection, receiver.BaseUrl, run, endpoints: 1, workers, publishers: 16, options.Duration, options.BaselineEvents);
         var wireLimit = await WireLimit.MeasureAsync(receiver, Topology.OneEndpoint.HealthyEndpoints, workers, options.WireDuration);
 
-        await receiver.ResetAsync();
-        var before = hangfire.Sample();
-        var (started, acceptedAt) = await hangfire.PublishAsync(options.Duration + TimeSpan.FromMinutes(2));
-        var accepts = new AcceptLog(started, acceptedAt);
-        var arrivals = await Deliveries.AwaitAsync(receiver, accepts.Count, options.DrainTimeout);
-        var after = hangfire.Sample();
         var labels = new MeasurementLabels(Name, SystemName, scenarioCase.StoreName, 1, "Enqueue ×16", Topology.OneEndpoint.Describe());
-        var measurement = Measurement.From(labels, accepts, arrivals, accepts.Count, [(before, after)], await receiver.StatsAsync(), wireLimit, workers);
+        var measurement = await Phase.MeasureAsync(
+            receiver, () => [hangfire.Sample()], () => hangfire.PublishAsync(options.Duration + TimeSpan.FromMinutes(2)), fanout: 1,
+            options.DrainTimeout, labels, wireLimit, workers);
         measurement.Notes.Add($"{workers} workers, long polling (LISTEN/NOTIFY), QueuePollInterval 200 ms");
-        context.Log($"{scenarioCase}: {HeraldStage.Summary(measurement)}");
+        context.Log($"{scenarioCase}: {Phase.Summary(measurement)}");
         context.Results.Add(measurement);
     }
 }

@@ -58,40 +58,15 @@ internal sealed class HeraldStage : IAsyncDisposable
     /// <summary>Publishes by <paramref name="plan"/>, waits for every healthy delivery (or the drain timeout) and measures.</summary>
     public async Task<Measurement> MeasureAsync(PublishPlan plan, string? scenario = null, TimeSpan? drainTimeout = null)
     {
-        var receiver = _context.Receiver;
-        await receiver.ResetAsync();
-        var before = Herald.Sample();
-        var accepts = await Publisher.RunAsync(Herald.Apis, Accounts, _context.NextRun(), plan);
-        var expected = accepts.Count * Topology.Fanout;
-        var arrivals = await Deliveries.AwaitAsync(receiver, expected, drainTimeout ?? _context.Options.DrainTimeout);
-        var after = Herald.Sample();
         var labels = new MeasurementLabels(
             scenario ?? _case.Scenario.Name, "Herald", _case.StoreName, _case.Nodes, plan.Describe(), Topology.Describe(), plan.EventsPerSecond is null);
-        var measurement = Measurement.From(
-            labels, accepts, arrivals, expected, [.. before.Zip(after)], await receiver.StatsAsync(), WireLimit, Concurrency);
-        _context.Log($"{_case}: {Summary(measurement)}");
+        var run = _context.NextRun();
+        var measurement = await Phase.MeasureAsync(
+            _context.Receiver, Herald.Sample, () => Publisher.RunAsync(Herald.Apis, Accounts, run, plan), Topology.Fanout,
+            drainTimeout ?? _context.Options.DrainTimeout, labels, WireLimit, Concurrency);
+        _context.Log($"{_case}: {Phase.Summary(measurement)}");
         return measurement;
     }
 
-    public static string Summary(Measurement m) =>
-        $"accepted {m.Accepted:N0} ({m.AcceptedPerSecond:N0}/s), delivered {m.Delivered:N0}/{m.Expected:N0} ({m.DeliveredPerSecond:N0}/s, {m.WireRatio:0.00} × wire), " +
-        $"p50 {m.P50Ms:N0} ms, p99 {m.P99Ms:N0} ms, CPU {m.CpuSecondsPer1000:0.00} s/1k, peak RSS {m.PeakRssMiB:N0} MiB";
-
     public ValueTask DisposeAsync() => Herald.DisposeAsync();
-}
-
-/// <summary>Waiting for deliveries at the receiver.</summary>
-internal static class Deliveries
-{
-    /// <summary>Polls the receiver until <paramref name="expected"/> first arrivals (or the timeout), then returns them all.</summary>
-    public static async Task<IReadOnlyList<Arrival>> AwaitAsync(ReceiverProcess receiver, long expected, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while ((await receiver.StatsAsync()).Arrivals < expected && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-
-        return await receiver.ArrivalsAsync();
-    }
 }

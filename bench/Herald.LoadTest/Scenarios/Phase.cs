@@ -1,0 +1,46 @@
+using Herald.LoadTest.Processes;
+using Herald.LoadTest.Reporting;
+using Herald.LoadTest.Workload;
+
+namespace Herald.LoadTest.Scenarios;
+
+/// <summary>One measured phase, whichever system sends: publish, wait for the deliveries, read /proc and the receiver.</summary>
+internal static class Phase
+{
+    /// <param name="receiver">Reset first, so only this phase's arrivals count.</param>
+    /// <param name="sampleServers">Reads the sending processes' CPU and memory (before publishing and after the last arrival).</param>
+    /// <param name="publish">Publishes and returns the accept times.</param>
+    /// <param name="fanout">Healthy deliveries owed per accepted event.</param>
+    /// <param name="drainTimeout">Longest wait for the last delivery once publishing ended.</param>
+    /// <param name="labels">What the row is about.</param>
+    /// <param name="wireLimit">The wire limit measured for the same endpoints.</param>
+    /// <param name="wireConcurrency">The concurrency it was measured at.</param>
+    public static async Task<Measurement> MeasureAsync(
+        ReceiverProcess receiver, Func<IReadOnlyList<ProcessSample>> sampleServers, Func<Task<AcceptLog>> publish, int fanout,
+        TimeSpan drainTimeout, MeasurementLabels labels, double wireLimit, int wireConcurrency)
+    {
+        await receiver.ResetAsync();
+        var before = sampleServers();
+        var accepts = await publish();
+        var expected = accepts.Count * fanout;
+        var arrivals = await AwaitArrivalsAsync(receiver, expected, drainTimeout);
+        var after = sampleServers();
+        return Measurement.From(labels, accepts, arrivals, expected, [.. before.Zip(after)], await receiver.StatsAsync(), wireLimit, wireConcurrency);
+    }
+
+    public static string Summary(Measurement m) =>
+        $"accepted {m.Accepted:N0} ({m.AcceptedPerSecond:N0}/s), delivered {m.Delivered:N0}/{m.Expected:N0} ({m.DeliveredPerSecond:N0}/s, {m.WireRatio:0.00} × wire), " +
+        $"p50 {m.P50Ms:N0} ms, p99 {m.P99Ms:N0} ms, CPU {m.CpuSecondsPer1000:0.00} s/1k, peak RSS {m.PeakRssMiB:N0} MiB";
+
+    /// <summary>Polls the receiver until <paramref name="expected"/> first arrivals (or the timeout), then returns them all.</summary>
+    private static async Task<IReadOnlyList<Arrival>> AwaitArrivalsAsync(ReceiverProcess receiver, long expected, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while ((await receiver.StatsAsync()).Arrivals < expected && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        return await receiver.ArrivalsAsync();
+    }
+}
