@@ -59,6 +59,8 @@ internal sealed class ChildProcess : IAsyncDisposable
         process.OutputDataReceived += (_, e) => child.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => child.OnLine(e.Data);
         process.Start();
+        ExitCleanup.Register(child, () => process.Kill(entireProcessTree: true));
+
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return child;
@@ -136,6 +138,8 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
 
         await _process.WaitForExitAsync();
+        ExitCleanup.Unregister(this);
+
         _process.Dispose();
         lock (_lock)
         {

@@ -59,7 +59,9 @@ internal sealed class PostgresCluster : IAsyncDisposable
         await RunPgAsync(asRoot, pgCtl, ["-D", dataDir, "-o", options, "-l", Path.Combine(dataDir, "server.log"), "-w", "-t", "60", "start"]);
         var admin = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false;Timeout=30";
         var version = await QueryVersionAsync(admin);
-        return new PostgresCluster(admin, $"{version}, throwaway cluster: {Settings}", dataDir, pgCtl);
+        var cluster = new PostgresCluster(admin, $"{version}, throwaway cluster: {Settings}", dataDir, pgCtl);
+        ExitCleanup.Register(cluster, () => StopNow(asRoot, pgCtl, dataDir));
+        return cluster;
     }
 
     /// <summary>A new empty database; the connection string Herald (or Hangfire) gets.</summary>
@@ -83,8 +85,32 @@ internal sealed class PostgresCluster : IAsyncDisposable
             return;
         }
 
+        ExitCleanup.Unregister(this);
         await RunPgAsync(Environment.UserName == "root", _pgCtl, ["-D", _dataDir, "-m", "fast", "-w", "stop"]);
         Directory.Delete(_dataDir, recursive: true);
+    }
+
+    private static void StopNow(bool asRoot, string pgCtl, string dataDir)
+    {
+        if (!File.Exists(Path.Combine(dataDir, "postmaster.pid")))
+        {
+            return;
+        }
+
+        var start = new ProcessStartInfo(asRoot ? "runuser" : pgCtl) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])(asRoot ? ["-u", "postgres", "--", pgCtl] : []))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var argument in (string[])["-D", dataDir, "-m", "immediate", "stop"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var stop = Process.Start(start);
+        stop?.WaitForExit(10_000);
+        Directory.Delete(dataDir, recursive: true);
     }
 
     private static async Task<string> QueryVersionAsync(string connectionString)
