@@ -23,8 +23,11 @@ internal sealed record Measurement
 
     public required string Endpoints { get; init; }
 
-    /// <summary>Deliveries per second of the bare HttpClient loop at <see cref="WireConcurrency"/>, measured in the same run.</summary>
+    /// <summary>Deliveries per second of the bare HttpClient loop at <see cref="WireConcurrency"/>, measured in the same run (mean of <see cref="WireSamples"/>).</summary>
     public required double WireLimit { get; init; }
+
+    /// <summary>The wire limit just before the row's phase and, for saturating phases, just after.</summary>
+    public required IReadOnlyList<double> WireSamples { get; init; }
 
     public required int WireConcurrency { get; init; }
 
@@ -79,7 +82,7 @@ internal sealed record Measurement
     /// <summary>Builds a row from what the publisher, the receiver and /proc recorded.</summary>
     public static Measurement From(
         MeasurementLabels labels, AcceptLog accepts, IReadOnlyList<Arrival> arrivals, long expected,
-        IReadOnlyList<(ProcessSample Before, ProcessSample After)> servers, ReceiverStats stats, double wireLimit, int wireConcurrency)
+        IReadOnlyList<(ProcessSample Before, ProcessSample After)> servers, ReceiverStats stats, IReadOnlyList<double> wireSamples, int wireConcurrency)
     {
         var perMillisecond = Stopwatch.Frequency / 1000.0;
         var lastArrival = arrivals.Count == 0 ? accepts.Finished : arrivals.Max(a => a.Timestamp);
@@ -98,7 +101,8 @@ internal sealed record Measurement
             Ingest = labels.Ingest,
             Saturating = labels.Saturating,
             Endpoints = labels.Endpoints,
-            WireLimit = wireLimit,
+            WireLimit = wireSamples.Average(),
+            WireSamples = wireSamples,
             WireConcurrency = wireConcurrency,
             Accepted = accepts.Count,
             AcceptedPerSecond = PerSecond(accepts.Count, accepts.Finished - accepts.Started),

@@ -30,6 +30,11 @@ internal static class Table
             yield return $"INCOMPLETE: {m.Delivered:N0} of {m.Expected:N0} deliveries arrived before the drain timeout";
         }
 
+        if (m.WireSamples.Count > 1 && m.WireSamples.Max() > 1.25 * m.WireSamples.Min())
+        {
+            yield return $"the wire limit moved from {m.WireSamples[0]:N0}/s before to {m.WireSamples[^1]:N0}/s after (a busy machine); the row uses the mean";
+        }
+
         if (m.Duplicates > 0)
         {
             yield return $"{m.Duplicates:N0} duplicate arrivals";

@@ -24,12 +24,13 @@ internal sealed class HangfireScenario() : Scenario("hangfire", "baseline: Hangf
         context.Log($"{scenarioCase}: starting Hangfire with {workers} workers");
         await using var hangfire = await HangfireProcess.StartAsync(
             BuildOutputs.Hangfire, context.WorkDir, connection, receiver.BaseUrl, run, endpoints: 1, workers, publishers: 16, options.Duration, options.BaselineEvents);
-        var wireLimit = await WireLimit.MeasureAsync(receiver, Topology.OneEndpoint.HealthyEndpoints, workers, options.WireDuration);
+        var wire = new WireLimit(receiver, Topology.OneEndpoint.HealthyEndpoints, workers, options.WireDuration);
+        var wireBefore = await wire.MeasureAsync();
 
         var labels = new MeasurementLabels(Name, SystemName, scenarioCase.StoreName, 1, "Enqueue ×16", Topology.OneEndpoint.Describe());
         var measurement = await Phase.MeasureAsync(
             receiver, () => [hangfire.Sample()], () => hangfire.PublishAsync(options.Duration + TimeSpan.FromMinutes(2)), fanout: 1,
-            options.DrainTimeout, labels, wireLimit, workers);
+            options.DrainTimeout, labels, wire, wireBefore);
         measurement.Notes.Add($"{workers} workers, long polling (LISTEN/NOTIFY), QueuePollInterval 200 ms");
         context.Log($"{scenarioCase}: {Phase.Summary(measurement)}");
         context.Results.Add(measurement);

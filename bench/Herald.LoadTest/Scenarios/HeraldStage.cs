@@ -13,15 +13,17 @@ internal sealed class HeraldStage : IAsyncDisposable
     private readonly BenchContext _context;
     private readonly ScenarioCase _case;
 
-    private HeraldStage(BenchContext context, ScenarioCase scenarioCase, HeraldDeployment herald, Topology topology, IReadOnlyList<string> accounts, int concurrency, double wireLimit)
+    private readonly WireLimit _wire;
+    private double? _lastWire;
+
+    private HeraldStage(BenchContext context, ScenarioCase scenarioCase, HeraldDeployment herald, Topology topology, IReadOnlyList<string> accounts, WireLimit wire)
     {
         _context = context;
         _case = scenarioCase;
+        _wire = wire;
         Herald = herald;
         Topology = topology;
         Accounts = accounts;
-        Concurrency = concurrency;
-        WireLimit = wireLimit;
     }
 
     public HeraldDeployment Herald { get; }
@@ -30,12 +32,6 @@ internal sealed class HeraldStage : IAsyncDisposable
 
     public IReadOnlyList<string> Accounts { get; }
 
-    /// <summary>Attempts in flight Herald may have to the healthy endpoints, and so the wire loop's concurrency.</summary>
-    public int Concurrency { get; }
-
-    /// <summary>Deliveries per second of the bare HttpClient loop to the healthy endpoints.</summary>
-    public double WireLimit { get; }
-
     public static async Task<HeraldStage> StartAsync(BenchContext context, ScenarioCase scenarioCase, Topology topology, IReadOnlyDictionary<string, string>? settings = null)
     {
         context.Log($"{scenarioCase}: starting {scenarioCase.Nodes} node(s), creating {topology.Describe()} endpoints");
@@ -43,10 +39,10 @@ internal sealed class HeraldStage : IAsyncDisposable
         try
         {
             var accounts = await topology.CreateAsync(herald.Apis[0], context.Receiver);
-            var concurrency = herald.DeliveryConcurrency(topology.HealthyEndpoints.Count);
-            var wireLimit = await Workload.WireLimit.MeasureAsync(context.Receiver, topology.HealthyEndpoints, concurrency, context.Options.WireDuration);
-            context.Log($"{scenarioCase}: wire limit {wireLimit:N0}/s at concurrency {concurrency}");
-            return new HeraldStage(context, scenarioCase, herald, topology, accounts, concurrency, wireLimit);
+            var wire = new WireLimit(context.Receiver, topology.HealthyEndpoints, herald.DeliveryConcurrency(topology.HealthyEndpoints.Count), context.Options.WireDuration);
+            var stage = new HeraldStage(context, scenarioCase, herald, topology, accounts, wire);
+            await stage.WarmUpAsync();
+            return stage;
         }
         catch
         {
@@ -58,14 +54,34 @@ internal sealed class HeraldStage : IAsyncDisposable
     /// <summary>Publishes by <paramref name="plan"/>, waits for every healthy delivery (or the drain timeout) and measures.</summary>
     public async Task<Measurement> MeasureAsync(PublishPlan plan, string? scenario = null, TimeSpan? drainTimeout = null)
     {
+        // A paced phase shows the wire limit but is not compared with it: the stage's last figure will do.
+        var saturating = plan.EventsPerSecond is null;
+        if (saturating || _lastWire is null)
+        {
+            _lastWire = await _wire.MeasureAsync();
+            _context.Log($"{_case}: wire limit {_lastWire:N0}/s at concurrency {_wire.Concurrency}");
+        }
+
         var labels = new MeasurementLabels(
-            scenario ?? _case.Scenario.Name, "Herald", _case.StoreName, _case.Nodes, plan.Describe(), Topology.Describe(), plan.EventsPerSecond is null);
-        var run = _context.NextRun();
+            scenario ?? _case.Scenario.Name, "Herald", _case.StoreName, _case.Nodes, plan.Describe(), Topology.Describe(), saturating);
         var measurement = await Phase.MeasureAsync(
-            _context.Receiver, Herald.Sample, () => Publisher.RunAsync(Herald.Apis, Accounts, run, plan), Topology.Fanout,
-            drainTimeout ?? _context.Options.DrainTimeout, labels, WireLimit, Concurrency);
+            _context.Receiver, Herald.Sample, Publish(plan), Topology.Fanout, drainTimeout ?? _context.Options.DrainTimeout, labels, _wire, _lastWire.Value);
         _context.Log($"{_case}: {Phase.Summary(measurement)}");
         return measurement;
+    }
+
+    /// <summary>One batch per account through every node, delivered, before anything is measured (JIT, pools, caches).</summary>
+    private async Task WarmUpAsync()
+    {
+        var plan = new PublishPlan(IngestMode.Batch, Math.Min(200, Accounts.Count), Herald.Apis.Count, TimeSpan.FromMinutes(1), Math.Min(200, Accounts.Count) * Herald.Apis.Count);
+        var accepts = await Publish(plan)();
+        await Phase.AwaitArrivalsAsync(_context.Receiver, accepts.Count * Topology.Fanout, _context.Options.DrainTimeout);
+    }
+
+    private Func<Task<AcceptLog>> Publish(PublishPlan plan)
+    {
+        var run = _context.NextRun();
+        return () => Publisher.RunAsync(Herald.Apis, Accounts, run, plan);
     }
 
     public ValueTask DisposeAsync() => Herald.DisposeAsync();

@@ -13,11 +13,12 @@ internal static class Phase
     /// <param name="fanout">Healthy deliveries owed per accepted event.</param>
     /// <param name="drainTimeout">Longest wait for the last delivery once publishing ended.</param>
     /// <param name="labels">What the row is about.</param>
-    /// <param name="wireLimit">The wire limit measured for the same endpoints.</param>
-    /// <param name="wireConcurrency">The concurrency it was measured at.</param>
+    /// <param name="wire">The wire-limit loop for the same endpoints.</param>
+    /// <param name="wireBefore">Its figure measured just before. A saturating phase measures it again after, and the row
+    /// gets the mean: on a shared machine the two differ, and the row shows by how much.</param>
     public static async Task<Measurement> MeasureAsync(
         ReceiverProcess receiver, Func<IReadOnlyList<ProcessSample>> sampleServers, Func<Task<AcceptLog>> publish, int fanout,
-        TimeSpan drainTimeout, MeasurementLabels labels, double wireLimit, int wireConcurrency)
+        TimeSpan drainTimeout, MeasurementLabels labels, WireLimit wire, double wireBefore)
     {
         await receiver.ResetAsync();
         var before = sampleServers();
@@ -25,7 +26,9 @@ internal static class Phase
         var expected = accepts.Count * fanout;
         var arrivals = await AwaitArrivalsAsync(receiver, expected, drainTimeout);
         var after = sampleServers();
-        return Measurement.From(labels, accepts, arrivals, expected, [.. before.Zip(after)], await receiver.StatsAsync(), wireLimit, wireConcurrency);
+        var stats = await receiver.StatsAsync();
+        double[] wireSamples = labels.Saturating ? [wireBefore, await wire.MeasureAsync()] : [wireBefore];
+        return Measurement.From(labels, accepts, arrivals, expected, [.. before.Zip(after)], stats, wireSamples, wire.Concurrency);
     }
 
     public static string Summary(Measurement m) =>
@@ -33,7 +36,7 @@ internal static class Phase
         $"p50 {m.P50Ms:N0} ms, p99 {m.P99Ms:N0} ms, CPU {m.CpuSecondsPer1000:0.00} s/1k, peak RSS {m.PeakRssMiB:N0} MiB";
 
     /// <summary>Polls the receiver until <paramref name="expected"/> first arrivals (or the timeout), then returns them all.</summary>
-    private static async Task<IReadOnlyList<Arrival>> AwaitArrivalsAsync(ReceiverProcess receiver, long expected, TimeSpan timeout)
+    public static async Task<IReadOnlyList<Arrival>> AwaitArrivalsAsync(ReceiverProcess receiver, long expected, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while ((await receiver.StatsAsync()).Arrivals < expected && DateTime.UtcNow < deadline)

@@ -13,14 +13,18 @@ namespace Herald.LoadTest.Workload;
 /// sender could deliver here. Runs in the harness process, so it competes with the receiver for the CPU
 /// exactly as Herald does.
 /// </summary>
-internal static class WireLimit
+internal sealed class WireLimit(ReceiverProcess receiver, IReadOnlyList<int> endpoints, int concurrency, TimeSpan duration)
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
+    /// <summary>Senders in flight at once: the concurrency Herald gets in the scenario.</summary>
+    public int Concurrency { get; } = concurrency;
+
     /// <returns>Deliveries (200s) per second.</returns>
-    public static async Task<double> MeasureAsync(ReceiverProcess receiver, IReadOnlyList<int> endpoints, int concurrency, TimeSpan duration)
+    public async Task<double> MeasureAsync()
     {
-        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = Timeout.InfiniteTimeSpan, UseProxy = false };
+        await receiver.ResetAsync();
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency, PooledConnectionLifetime = Timeout.InfiniteTimeSpan, UseProxy = false };
         using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
         var urls = endpoints.Select(endpoint => receiver.Endpoint(EndpointBehaviour.Healthy, endpoint)).ToArray();
 
@@ -29,7 +33,7 @@ internal static class WireLimit
         var delivered = 0L;
         var warmUpEnds = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
         var ends = warmUpEnds + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(_ => Task.Run(async () =>
         {
             while (Stopwatch.GetTimestamp() is var now && now < ends)
             {
