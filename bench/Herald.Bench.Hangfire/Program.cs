@@ -53,8 +53,9 @@ await Task.WhenAll(Enumerable.Range(0, settings.Publishers).Select(_ => Task.Run
     }
 })));
 
-var published = acceptedAt.TakeWhile(t => t != 0).Count();
-await File.WriteAllLinesAsync(settings.AcceptedFile, acceptedAt.Take(published).Select((t, i) => string.Create(CultureInfo.InvariantCulture, $"{i}\t{t}")));
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"published {published} {started}"));
+// A loop that took a sequence number after the deadline left a gap: write what was accepted, by sequence.
+var accepted = acceptedAt.Select((timestamp, sequence) => (timestamp, sequence)).Where(a => a.timestamp != 0).ToList();
+await File.WriteAllLinesAsync(settings.AcceptedFile, accepted.Select(a => string.Create(CultureInfo.InvariantCulture, $"{a.sequence}\t{a.timestamp}")));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"published {accepted.Count} {started}"));
 await host.WaitForShutdownAsync();
 return 0;

@@ -40,9 +40,16 @@ internal sealed class HangfireProcess : IAsyncDisposable
         await _process.WriteLineAsync("go");
         var line = await _process.WaitForLineAsync(l => l.StartsWith("published ", StringComparison.Ordinal), timeout);
         var started = long.Parse(line.Split(' ')[2], CultureInfo.InvariantCulture);
-        var acceptedAt = (await File.ReadAllLinesAsync(_acceptedFile))
-            .Select(l => long.Parse(l.Split('\t')[1], CultureInfo.InvariantCulture))
-            .ToArray();
+        var accepted = (await File.ReadAllLinesAsync(_acceptedFile))
+            .Select(l => l.Split('\t'))
+            .Select(fields => (Sequence: int.Parse(fields[0], CultureInfo.InvariantCulture), Timestamp: long.Parse(fields[1], CultureInfo.InvariantCulture)))
+            .ToList();
+        var acceptedAt = new long[accepted.Count == 0 ? 0 : accepted.Max(a => a.Sequence) + 1];
+        foreach (var (sequence, timestamp) in accepted)
+        {
+            acceptedAt[sequence] = timestamp;
+        }
+
         return new AcceptLog(started, acceptedAt);
     }
 
