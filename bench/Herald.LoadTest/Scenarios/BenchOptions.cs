@@ -77,7 +77,9 @@ internal sealed record BenchOptions
         {
             var name = args[i];
             string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value.");
-            double Number() => double.Parse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture);
+            double Number() => double.Parse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture) is var number && number > 0
+                ? number
+                : throw new ArgumentException($"{name} takes a positive number.");
             options = name switch
             {
                 "--scenario" => options with { Scenarios = AddScenarios(scenarios, Value()) },
@@ -89,7 +91,7 @@ internal sealed record BenchOptions
                 "--drain-seconds" => options with { DrainTimeout = TimeSpan.FromSeconds(Number()) },
                 "--backlog" => options with { Backlog = (long)Number() },
                 "--backlog-steps" => options with { BacklogSteps = Math.Max(1, (int)Number()) },
-                "--backlog-due" => options with { BacklogDue = Math.Max(0, (long)Number()) },
+                "--backlog-due" => options with { BacklogDue = long.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--baseline-events" => options with { BaselineEvents = (long)Number() },
                 "--rate" => options with { Rate = Number() },
                 "--set" => options with { Settings = AddSetting(settings, Value()) },
