@@ -7,12 +7,6 @@ using Npgsql;
 
 namespace Herald.LoadTest.Scenarios;
 
-internal enum StoreKind
-{
-    Sqlite,
-    Postgres,
-}
-
 /// <summary>
 /// Herald as a scenario runs it: one node on SQLite (a fresh data folder), or one or more nodes on one fresh
 /// PostgreSQL database; each node a separate process, each with an API client.

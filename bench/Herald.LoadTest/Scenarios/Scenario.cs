@@ -21,3 +21,9 @@ internal sealed record ScenarioCase(Scenario Scenario, StoreKind Store, int Node
 
     public override string ToString() => $"{Scenario.Name} ({StoreName}{(Nodes > 1 ? $", {Nodes} nodes" : string.Empty)})";
 }
+
+internal enum StoreKind
+{
+    Sqlite,
+    Postgres,
+}
