@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Npgsql;
 
 namespace Herald.LoadTest.Processes;
@@ -62,6 +63,18 @@ internal sealed class PostgresCluster : IAsyncDisposable
         var cluster = new PostgresCluster(admin, $"{version}, throwaway cluster: {Settings}", dataDir, pgCtl);
         ExitCleanup.Register(cluster, () => StopNow(asRoot, pgCtl, dataDir));
         return cluster;
+    }
+
+    /// <summary>
+    /// CPU seconds the whole server (postmaster and every backend and helper, exited ones included) has used, or
+    /// null for a server the harness did not start.
+    /// </summary>
+    public double? CpuSeconds()
+    {
+        var pidFile = _dataDir is null ? null : Path.Combine(_dataDir, "postmaster.pid");
+        return pidFile is not null && File.Exists(pidFile)
+            ? ProcessSample.TreeCpuSeconds(int.Parse(File.ReadLines(pidFile).First(), CultureInfo.InvariantCulture))
+            : null;
     }
 
     /// <summary>A new empty database; the connection string Herald (or Hangfire) gets.</summary>

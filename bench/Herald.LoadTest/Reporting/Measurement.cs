@@ -56,6 +56,9 @@ internal sealed record Measurement
     /// <summary>CPU seconds the server process(es) used from the first publish to the last arrival.</summary>
     public required double CpuSeconds { get; init; }
 
+    /// <summary>CPU seconds the PostgreSQL server used over the same window; null when the database is in process (SQLite) or not ours.</summary>
+    public double? DatabaseCpuSeconds { get; init; }
+
     /// <summary>Peak resident set of the largest server process since it started, in MiB.</summary>
     public required double PeakRssMiB { get; init; }
 
@@ -75,6 +78,8 @@ internal sealed record Measurement
 
     public double CpuSecondsPer1000 => Delivered == 0 ? 0 : CpuSeconds * 1000 / Delivered;
 
+    public double? DatabaseCpuSecondsPer1000 => Delivered == 0 ? null : DatabaseCpuSeconds * 1000 / Delivered;
+
     public double WireRatio => WireLimit <= 0 ? 0 : DeliveredPerSecond / WireLimit;
 
     public bool Complete => Delivered >= Expected;
@@ -82,7 +87,7 @@ internal sealed record Measurement
     /// <summary>Builds a row from what the publisher, the receiver and /proc recorded.</summary>
     public static Measurement From(
         MeasurementLabels labels, AcceptLog accepts, IReadOnlyList<Arrival> arrivals, long expected,
-        IReadOnlyList<(ProcessSample Before, ProcessSample After)> servers, ReceiverStats stats, IReadOnlyList<double> wireSamples, int wireConcurrency)
+        IReadOnlyList<(ProcessSample Before, ProcessSample After)> servers, double? databaseCpuSeconds, ReceiverStats stats, IReadOnlyList<double> wireSamples, int wireConcurrency)
     {
         var perMillisecond = Stopwatch.Frequency / 1000.0;
         var lastArrival = arrivals.Count == 0 ? accepts.Finished : arrivals.Max(a => a.Timestamp);
@@ -114,6 +119,7 @@ internal sealed record Measurement
             P99Ms = Percentile(latencies, 0.99),
             P999Ms = Percentile(latencies, 0.999),
             CpuSeconds = servers.Sum(s => s.After.CpuSeconds - s.Before.CpuSeconds),
+            DatabaseCpuSeconds = databaseCpuSeconds,
             PeakRssMiB = servers.Max(s => s.After.PeakRssBytes) / 1048576.0,
             RssMiB = servers.Max(s => s.After.RssBytes) / 1048576.0,
             Duplicates = stats.Duplicates,

@@ -35,8 +35,11 @@ internal sealed record RunReport(
             var one = herald.LastOrDefault(m => m.Scenario == several.Scenario && m.Store == several.Store && m.Nodes == 1);
             if (one is not null && one.DeliveredPerSecond > 0 && one.CpuSecondsPer1000 > 0)
             {
+                var database = several.DatabaseCpuSecondsPer1000 is { } many && one.DatabaseCpuSecondsPer1000 is > 0 and var single
+                    ? $", database CPU per delivery {many / single:0.00}"
+                    : string.Empty;
                 several.Notes.Add($"{several.Nodes} nodes ÷ 1 node: delivered/s {several.DeliveredPerSecond / one.DeliveredPerSecond:0.00}, " +
-                    $"CPU per delivery {several.CpuSecondsPer1000 / one.CpuSecondsPer1000:0.00}");
+                    $"Herald CPU per delivery {several.CpuSecondsPer1000 / one.CpuSecondsPer1000:0.00}{database}");
             }
         }
     }

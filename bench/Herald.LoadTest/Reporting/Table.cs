@@ -9,7 +9,7 @@ internal static class Table
     public static readonly string[] Header =
     [
         "scenario", "system", "store", "nodes", "ingest", "endpoints", "wire limit/s", "accepted/s", "delivered/s", "÷ wire",
-        "p50 ms", "p99 ms", "p99.9 ms", "CPU s/1k", "peak RSS MiB",
+        "p50 ms", "p99 ms", "p99.9 ms", "CPU s/1k", "DB CPU s/1k", "peak RSS MiB",
     ];
 
     /// <summary>Right-aligned columns (numbers).</summary>
@@ -19,7 +19,8 @@ internal static class Table
     [
         m.Scenario, m.System, m.Store, N(m.Nodes), m.Ingest, m.Endpoints, N(m.WireLimit), N(m.AcceptedPerSecond), N(m.DeliveredPerSecond),
         m.Saturating ? m.WireRatio.ToString("0.00", CultureInfo.InvariantCulture) : "(paced)", Ms(m.P50Ms), Ms(m.P99Ms), Ms(m.P999Ms),
-        m.CpuSecondsPer1000.ToString("0.00", CultureInfo.InvariantCulture), N(m.PeakRssMiB),
+        m.CpuSecondsPer1000.ToString("0.00", CultureInfo.InvariantCulture),
+        m.DatabaseCpuSecondsPer1000?.ToString("0.00", CultureInfo.InvariantCulture) ?? "–", N(m.PeakRssMiB),
     ];
 
     /// <summary>What a row's cells cannot say: incomplete deliveries, re-sends, bad signatures, comparisons.</summary>

@@ -53,6 +53,9 @@ internal sealed class BenchContext : IAsyncDisposable
         return _postgres;
     }
 
+    /// <summary>CPU seconds used so far by the PostgreSQL cluster the harness started (null for SQLite runs and --postgres).</summary>
+    public double? DatabaseCpuSeconds() => _postgres?.CpuSeconds();
+
     /// <summary>A short prefix that makes this phase's event ids unique.</summary>
     public string NextRun() => "r" + Interlocked.Increment(ref _runs).ToString(CultureInfo.InvariantCulture);
 

@@ -29,7 +29,7 @@ internal sealed class HangfireScenario() : Scenario("hangfire", "baseline: Hangf
 
         var labels = new MeasurementLabels(Name, SystemName, scenarioCase.StoreName, 1, "Enqueue ×16", Topology.OneEndpoint.Describe());
         var measurement = await Phase.MeasureAsync(
-            receiver, () => [hangfire.Sample()], () => hangfire.PublishAsync(options.Duration + TimeSpan.FromMinutes(2)), fanout: 1,
+            receiver, new Meters(() => [hangfire.Sample()], context.DatabaseCpuSeconds), () => hangfire.PublishAsync(options.Duration + TimeSpan.FromMinutes(2)), fanout: 1,
             options.DrainTimeout, labels, wire, wireBefore);
         measurement.Notes.Add($"{workers} workers, long polling (LISTEN/NOTIFY), QueuePollInterval 200 ms");
         context.Log($"{scenarioCase}: {Phase.Summary(measurement)}");

@@ -65,7 +65,7 @@ internal sealed class HeraldStage : IAsyncDisposable
         var labels = new MeasurementLabels(
             scenario ?? _case.Scenario.Name, "Herald", _case.StoreName, _case.Nodes, plan.Describe(), Topology.Describe(), saturating);
         var measurement = await Phase.MeasureAsync(
-            _context.Receiver, Herald.Sample, Publish(plan), Topology.Fanout, drainTimeout ?? _context.Options.DrainTimeout, labels, _wire, _lastWire.Value);
+            _context.Receiver, new Meters(Herald.Sample, Herald.Store == StoreKind.Postgres ? _context.DatabaseCpuSeconds : () => null), Publish(plan), Topology.Fanout, drainTimeout ?? _context.Options.DrainTimeout, labels, _wire, _lastWire.Value);
         _context.Log($"{_case}: {Phase.Summary(measurement)}");
         return measurement;
     }
