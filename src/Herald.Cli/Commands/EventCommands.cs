@@ -86,6 +86,31 @@ internal static class EventCommands
         var command = new Command("types", "List the event catalog: every name trigger, webhooks and listen accept.");
         command.SetHandler(services, (context, _) =>
         {
+            if (context.Json)
+            {
+                // The shape of GET /api/v1/event_types, from the catalog this tool was built with.
+                using var buffer = new MemoryStream();
+                using (var writer = new Utf8JsonWriter(buffer))
+                {
+                    writer.WriteStartObject();
+                    writer.WriteStartArray("items");
+                    foreach (var type in EventCatalog.All)
+                    {
+                        writer.WriteStartObject();
+                        writer.WriteString("name", type.Name);
+                        writer.WriteString("description", type.Description);
+                        writer.WriteEndObject();
+                    }
+
+                    writer.WriteEndArray();
+                    writer.WriteBoolean("has_more", false);
+                    writer.WriteEndObject();
+                }
+
+                context.Terminal.WriteJson(buffer.ToArray());
+                return Task.FromResult(ExitCodes.Success);
+            }
+
             var table = Tables.Create("NAME", "DESCRIPTION");
             foreach (var type in EventCatalog.All)
             {

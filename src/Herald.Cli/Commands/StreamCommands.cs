@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Herald.Cli.Output;
+using Herald.Cli.Signing;
 using Herald.Cli.Streaming;
 
 namespace Herald.Cli.Commands;
@@ -11,7 +12,7 @@ internal static class StreamCommands
     public static Command CreateListen(CommandServices services)
     {
         var forwardTo = new Option<string>("--forward-to", "-f") { Description = "The local URL to POST each event to, e.g. http://localhost:5080/webhooks/airwallex.", Required = true, HelpName = "URL" };
-        var (events, account) = StreamOptions();
+        var (events, account, idleTimeout) = StreamOptions();
         var secret = new Option<string?>("--secret") { Description = "The signing secret to use instead of a new random whsec_ one (so a receiver's configuration can stay put).", HelpName = "SECRET" };
         var command = new Command(
             "listen",
@@ -21,6 +22,7 @@ internal static class StreamCommands
             events,
             account,
             secret,
+            idleTimeout,
         };
         command.SetHandler(services, async (context, cancellationToken) =>
         {
@@ -29,7 +31,7 @@ internal static class StreamCommands
             var signingSecret = context.Get(secret) is { Length: > 0 } chosen ? chosen : LocalForwarder.NewSecret();
             var settings = context.Settings;
             using var forwarder = new LocalForwarder(target, signingSecret, context.Time);
-            using var stream = new EventStreamClient(settings, context.Time, new StreamStatus(context.Terminal));
+            using var stream = new EventStreamClient(settings, context.Time, new StreamStatus(context.Terminal), IdleTimeout(context, idleTimeout));
             context.Terminal.Note($"[green]Ready![/] Forwarding events from {Terminal.Escape(settings.Url.Value)} to [bold]{Terminal.Escape(target.ToString())}[/]{Describe(query)}");
             context.Terminal.Note($"Your webhook signing secret is [bold]{Terminal.Escape(signingSecret)}[/] [grey](Ctrl+C to quit)[/]");
             await stream.RunAsync(query, async (item, token) =>
@@ -59,16 +61,17 @@ internal static class StreamCommands
 
     public static Command CreateTail(CommandServices services)
     {
-        var (events, account) = StreamOptions();
+        var (events, account, idleTimeout) = StreamOptions();
         var command = new Command("tail", "Print the key's new events as they are published (--json: each envelope's exact bytes, one per line). Reconnects and resumes like listen; Ctrl+C stops.")
         {
             events,
             account,
+            idleTimeout,
         };
         command.SetHandler(services, async (context, cancellationToken) =>
         {
             var query = new StreamQuery(context.Get(account), EventNames.Parse(context.Get(events), "--events"));
-            using var stream = new EventStreamClient(context.Settings, context.Time, new StreamStatus(context.Terminal));
+            using var stream = new EventStreamClient(context.Settings, context.Time, new StreamStatus(context.Terminal), IdleTimeout(context, idleTimeout));
             context.Terminal.Note($"Waiting for events from {Terminal.Escape(context.Settings.Url.Value)}{Describe(query)} [grey](Ctrl+C to quit)[/]");
             await stream.RunAsync(query, (item, _) =>
             {
@@ -89,9 +92,27 @@ internal static class StreamCommands
         return command;
     }
 
-    private static (Option<string[]> Events, Option<string?> Account) StreamOptions() =>
+    private static (Option<string[]> Events, Option<string?> Account, Option<string?> IdleTimeout) StreamOptions() =>
         (new Option<string[]>("--events") { Description = "Only these event names, comma-separated or repeated (default: all).", HelpName = "NAMES" },
-         new Option<string?>("--account") { Description = "Only this account's events (with an admin or organization key).", HelpName = "ID" });
+         new Option<string?>("--account") { Description = "Only this account's events (with an admin or organization key).", HelpName = "ID" },
+         new Option<string?>("--idle-timeout")
+         {
+             Description = "Reconnect when nothing, not even a keep-alive, arrives for this long (default 45s).",
+             HelpName = "DURATION",
+             Hidden = true,
+         });
+
+    private static TimeSpan? IdleTimeout(CommandContext context, Option<string?> option)
+    {
+        if (context.Get(option) is not { } text)
+        {
+            return null;
+        }
+
+        return DurationText.TryParse(text, out var timeout) && timeout != Timeout.InfiniteTimeSpan
+            ? timeout
+            : throw CliException.Usage($"--idle-timeout '{text}' is not a duration such as 30s.");
+    }
 
     private static Uri ParseTarget(string text)
     {
