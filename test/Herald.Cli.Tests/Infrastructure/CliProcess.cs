@@ -46,7 +46,7 @@ public sealed class CliProcess : IAsyncDisposable
         }
     }
 
-    public static CliProcess Start(IEnumerable<string> args, IDictionary<string, string?>? environment = null, string? workingDirectory = null)
+    public static CliProcess Start(IEnumerable<string> args, Dictionary<string, string?>? environment = null, string? workingDirectory = null)
     {
         var process = new Process { StartInfo = HeraldCli.StartInfo(args, environment, workingDirectory), EnableRaisingEvents = true };
         var cli = new CliProcess(process);
