@@ -1,1 +1,3 @@
-return await Herald.Server.Hosting.HeraldServerApp.RunAsync(args);
+using Herald.Server.Hosting;
+
+return await HeraldServerApp.RunAsync(args);

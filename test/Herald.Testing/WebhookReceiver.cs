@@ -17,8 +17,11 @@ public sealed record ReceivedRequest(string Method, string Path, IReadOnlyDictio
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 }
 
-/// <summary>What the receiver answers; <see cref="Delay"/> holds the response back (for timeouts).</summary>
-public sealed record ReceiverResponse(int StatusCode = 200, string Body = "ok", TimeSpan Delay = default, IReadOnlyDictionary<string, string>? Headers = null)
+/// <summary>
+/// What the receiver answers; <see cref="Delay"/> holds the response back (for timeouts), <see cref="Until"/> holds it
+/// until the test completes that task (to keep attempts in flight for as long as a test needs).
+/// </summary>
+public sealed record ReceiverResponse(int StatusCode = 200, string Body = "ok", TimeSpan Delay = default, IReadOnlyDictionary<string, string>? Headers = null, Task? Until = null)
 {
     public static ReceiverResponse Ok { get; } = new();
 }
@@ -101,16 +104,21 @@ public sealed class WebhookReceiver : IAsyncDisposable
         _arrivals.Writer.TryWrite(request);
 
         var response = Respond(request);
-        if (response.Delay > TimeSpan.Zero)
+        try
         {
-            try
+            if (response.Delay > TimeSpan.Zero)
             {
                 await Task.Delay(response.Delay, context.RequestAborted);
             }
-            catch (OperationCanceledException)
+
+            if (response.Until is { } until)
             {
-                return;
+                await until.WaitAsync(context.RequestAborted);
             }
+        }
+        catch (OperationCanceledException)
+        {
+            return;
         }
 
         context.Response.StatusCode = response.StatusCode;

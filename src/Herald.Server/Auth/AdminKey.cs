@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Herald.Core.Tenants;
 
 namespace Herald.Server.Auth;
 

@@ -1,7 +1,7 @@
 using System.Text.Encodings.Web;
-using Herald.Server.Api;
-using Herald.Server.Hosting;
-using Herald.Server.Storage;
+using Herald.Core.Accounts;
+using Herald.Core.Partners;
+using Herald.Core.Tenants;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -18,7 +18,8 @@ internal sealed class HeraldAuthenticationHandler(
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
     AdminKey adminKey,
-    IHeraldStore store)
+    IAccountStore accounts,
+    IPartnerStore partners)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "Herald";
@@ -46,15 +47,13 @@ internal sealed class HeraldAuthenticationHandler(
         var key = header[7..].Trim();
         if (adminKey.Matches(key))
         {
-            return Success(new Caller(CallerKind.Admin));
+            return Success(Caller.Admin);
         }
 
-        var record = await store.FindApiKeyAsync(SecretHasher.Hash(key), Context.RequestAborted);
+        var record = await accounts.FindApiKeyAsync(SecretHasher.Hash(key), Context.RequestAborted);
         if (record is not null && SecretHasher.FixedTimeEquals(key, record.KeyHash))
         {
-            return Success(record.AccountId is not null
-                ? new Caller(CallerKind.Account, AccountId: record.AccountId)
-                : new Caller(CallerKind.Organization, OrgId: record.OrgId));
+            return Success(record.AccountId is not null ? Caller.ForAccount(record.AccountId) : Caller.ForOrganization(record.OrgId!));
         }
 
         return Fail("The API key is not valid; check that it was copied whole.");
@@ -91,10 +90,10 @@ internal sealed class HeraldAuthenticationHandler(
 
         var clientId = decoded[..colon];
         var secret = decoded[(colon + 1)..];
-        var app = await store.FindAppByClientIdAsync(clientId, Context.RequestAborted);
+        var app = await partners.FindAppByClientIdAsync(clientId, Context.RequestAborted);
         var matches = SecretHasher.FixedTimeEquals(secret, app?.ClientSecretHash ?? UnknownClientHash);
         return app is not null && matches
-            ? Success(new Caller(CallerKind.App, AppId: app.Id))
+            ? Success(Caller.ForApp(app.Id))
             : Fail("The client_id and client_secret do not match a partner app; check that both were copied whole.");
     }
 
@@ -110,17 +109,23 @@ internal sealed class HeraldAuthenticationHandler(
             ?? (IsPartnerRoute
                 ? "This route needs the partner app's credentials: send HTTP Basic `client_id:client_secret`."
                 : "This route needs an API key: send `Authorization: Bearer <key>`.");
-        return ApiErrorMiddleware.WriteAsync(Context, ApiException.Unauthorized(message), IsPartnerRoute ? "Basic realm=\"herald-partner-api\"" : null);
+        new AuthFailure(message, IsPartnerRoute ? "Basic realm=\"herald-partner-api\"" : null).Set(Context);
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        return Task.CompletedTask;
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         var message = IsPartnerRoute
             ? "Partner routes need a partner app's HTTP Basic `client_id:client_secret`, not an API key."
-            : Context.User.FindFirst(Caller.KindClaim)?.Value == nameof(CallerKind.App)
+            : Context.User.FindFirst(CallerPrincipal.KindClaim)?.Value == nameof(CallerKind.App)
                 ? "Partner apps use /partner-api/v1; /api/v1 needs an API key."
                 : "This key may not use this route; operator routes need the admin key.";
-        return ApiErrorMiddleware.WriteAsync(Context, ApiException.Unauthorized(message));
+        new AuthFailure(message).Set(Context);
+
+        // The spec's code list has no 403: a key on the wrong route is unauthorized for that route.
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        return Task.CompletedTask;
     }
 
     private static AuthenticateResult Success(Caller caller) =>

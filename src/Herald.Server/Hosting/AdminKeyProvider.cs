@@ -1,5 +1,6 @@
+using Herald.Core;
 using Herald.Server.Auth;
-using Herald.Server.Storage;
+using Microsoft.Extensions.Options;
 
 namespace Herald.Server.Hosting;
 
@@ -7,18 +8,28 @@ namespace Herald.Server.Hosting;
 /// Finds the admin key: <c>HERALD_ADMIN_KEY</c> (or <c>Herald:AdminKey</c>); in dev mode, when neither is set,
 /// the key kept in the data folder, made on first start.
 /// </summary>
-internal static class AdminKeyProvider
+internal sealed class AdminKeyProvider(IConfiguration configuration, IOptions<HeraldServerOptions> options)
 {
     public const string FileName = "admin-key";
+    public const int MinLength = 16;
 
-    public static (AdminKey Key, string? GeneratedKeyToShow, string? KeyFile) Resolve(IConfiguration configuration, HeraldServerOptions options)
+    private readonly Lazy<(AdminKey Key, string? GeneratedKeyToShow, string? KeyFile)> _resolved = new(() => Resolve(configuration, options.Value));
+
+    public AdminKey Key => _resolved.Value.Key;
+
+    /// <summary>The key Herald made and keeps in the data folder (dev mode only), to show once on the console.</summary>
+    public string? GeneratedKey => _resolved.Value.GeneratedKeyToShow;
+
+    public string? KeyFile => _resolved.Value.KeyFile;
+
+    private static (AdminKey Key, string? GeneratedKeyToShow, string? KeyFile) Resolve(IConfiguration configuration, HeraldServerOptions options)
     {
         var configured = configuration["HERALD_ADMIN_KEY"] is { Length: > 0 } fromEnvironment ? fromEnvironment : options.AdminKey;
         if (!string.IsNullOrEmpty(configured))
         {
-            if (configured.Length < 16)
+            if (configured.Length < MinLength)
             {
-                throw new InvalidOperationException("HERALD_ADMIN_KEY is shorter than 16 characters; use a long random value (e.g. `openssl rand -base64 32`).");
+                throw new InvalidOperationException($"HERALD_ADMIN_KEY is shorter than {MinLength} characters; use a long random value (e.g. `openssl rand -base64 32`).");
             }
 
             return (new AdminKey(configured), null, null);
@@ -43,4 +54,16 @@ internal static class AdminKeyProvider
         var key = File.ReadAllText(path).Trim();
         return (new AdminKey(key), key, path);
     }
+}
+
+/// <summary>Checks the admin key at start, so a missing or short key stops the server with its message rather than failing the first request.</summary>
+internal sealed class AdminKeyValidator(AdminKeyProvider provider) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = provider.Key;
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,18 +1,18 @@
 using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.Options;
 
 namespace Herald.Server.Hosting;
 
 /// <summary>
-/// The server's one entry point, used by the server project's <c>Program.cs</c> and by <c>herald serve</c>, so both
-/// take the same flags (<c>--dev</c>, <c>--data</c>, <c>--urls</c>, any <c>--Herald:Section:Key=value</c>) and behave
-/// the same.
+/// The server as a program: what <c>Program.cs</c> and <c>herald serve</c> both run, so both take the same flags
+/// (<c>--dev</c>, <c>--data</c>, <c>--urls</c>, any <c>--Herald:Section:Key=value</c>) and behave the same.
 /// </summary>
 /// <remarks>
 /// The content root is the working directory (ASP.NET Core's default): an <c>appsettings.json</c> there is read,
-/// but none is needed. Server settings default in <see cref="HeraldServerOptions"/>; the log levels, which have no
-/// options class, default in <see cref="DefaultSettings"/>, the lowest-priority source, so that a server started
-/// from a folder without <c>appsettings.json</c> (an installed <c>herald</c> tool, a published folder) logs
-/// exactly like one started from the server project.
+/// but none is needed. Server settings default in their options classes; the log levels, which have none, default
+/// in <see cref="DefaultSettings"/>, the lowest-priority source, so that a server started from a folder without
+/// <c>appsettings.json</c> (an installed <c>herald</c> tool, a published folder) logs exactly like one started
+/// from the server project.
 /// </remarks>
 internal static class HeraldServerApp
 {
@@ -30,24 +30,22 @@ internal static class HeraldServerApp
     /// <returns>0 after a normal stop; 1 when the configuration does not allow starting (the reason is printed).</returns>
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default)
     {
-        WebApplication app;
+        var builder = CreateBuilder(args);
+        builder.AddHeraldServer();
+        await using var app = builder.Build();
+        app.MapHeraldServer();
         try
         {
-            var builder = CreateBuilder(args);
-            builder.AddHeraldServer();
-            app = builder.Build();
+            await app.StartAsync(cancellationToken);
         }
-        catch (InvalidOperationException exception)
+        catch (Exception exception) when (exception is OptionsValidationException or InvalidOperationException)
         {
-            // Configuration mistakes (no admin key outside dev mode, bad option values) deserve one clear line, not a stack trace.
+            // Configuration mistakes (no admin key outside dev mode, invalid option values) deserve their message, not a stack trace.
             await Console.Error.WriteLineAsync($"Herald cannot start: {exception.Message}");
             return 1;
         }
 
-        app.MapHeraldServer();
-
-        // The host's RunAsync stops gracefully on Ctrl+C, SIGTERM or the token, then disposes the app.
-        await app.RunAsync(cancellationToken);
+        await app.WaitForShutdownAsync(cancellationToken);
         return 0;
     }
 

@@ -1,89 +1,29 @@
+using Microsoft.Extensions.Options;
+
 namespace Herald.Server.Hosting;
 
-/// <summary>Server-wide settings, bound from the <c>Herald</c> configuration section.</summary>
+/// <summary>
+/// How the server runs. Bound from the <c>Herald</c> section; the features' own settings live in its subsections
+/// (<c>Herald:Api</c>, <c>Herald:Events</c>, <c>Herald:Webhooks</c>, <c>Herald:Delivery</c>, <c>Herald:Storage</c>).
+/// </summary>
 internal sealed class HeraldServerOptions
 {
     public const string SectionName = "Herald";
 
-    /// <summary>Development mode: allows http and loopback webhook URLs and makes an admin key when none is set. Default off.</summary>
+    /// <summary>Development mode (<c>--dev</c>): allows http and loopback webhook URLs and makes an admin key when none is set. Default off.</summary>
     public bool Dev { get; set; }
 
-    /// <summary>Folder for the SQLite database and the dev admin key. Default <c>./herald-data</c>, created if missing.</summary>
+    /// <summary>Folder for the SQLite database and the dev admin key (<c>--data</c>). Default <c>./herald-data</c>, created if missing.</summary>
     public string DataPath { get; set; } = "./herald-data";
 
-    /// <summary>The operator's admin key (also read from <c>HERALD_ADMIN_KEY</c>). Required outside dev mode.</summary>
+    /// <summary>The operator's admin key (also read from <c>HERALD_ADMIN_KEY</c>); at least 16 characters. Required outside dev mode.</summary>
     public string? AdminKey { get; set; }
-
-    /// <summary>The event <c>version</c> written when a producer gives none. Default <c>2026-02-27</c>.</summary>
-    public string DefaultEventVersion { get; set; } = "2026-02-27";
-
-    /// <summary>Largest accepted request body in bytes; larger ones answer 413. Default 256 KiB.</summary>
-    public long MaxRequestBodyBytes { get; set; } = 256 * 1024;
-
-    public StorageOptions Storage { get; set; } = new();
-
-    public DeliveryOptions Delivery { get; set; } = new();
 }
 
-/// <summary>Where Herald keeps its state.</summary>
-internal sealed class StorageOptions
+internal sealed class HeraldServerOptionsValidator : IValidateOptions<HeraldServerOptions>
 {
-    /// <summary><c>sqlite</c> (default, a file in the data folder) or <c>postgres</c>.</summary>
-    public string Provider { get; set; } = "sqlite";
-
-    /// <summary>Connection string; for SQLite defaults to <c>herald.db</c> in the data folder.</summary>
-    public string? ConnectionString { get; set; }
-
-    /// <summary>SQLite <c>synchronous</c> pragma: <c>FULL</c> (default: a 201 survives power loss) or <c>NORMAL</c> (survives process crashes only, faster).</summary>
-    public string SqliteSynchronous { get; set; } = "FULL";
-}
-
-/// <summary>How deliveries are attempted and retried.</summary>
-internal sealed class DeliveryOptions
-{
-    /// <summary>How long an attempt may take before it counts as failed. Default 15 s.</summary>
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
-
-    /// <summary>The default schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h (10 attempts over about 3.15 days).</summary>
-    public static IReadOnlyList<TimeSpan> DefaultRetrySchedule { get; } =
-    [
-        TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30), TimeSpan.FromHours(2), TimeSpan.FromHours(5),
-        TimeSpan.FromHours(10), TimeSpan.FromHours(14), TimeSpan.FromHours(20), TimeSpan.FromHours(24),
-    ];
-
-    /// <summary>Delays after each failed attempt; one more attempt than delays. Unset means <see cref="DefaultRetrySchedule"/>.</summary>
-    public TimeSpan[]? RetrySchedule { get; set; }
-
-    /// <summary>The schedule in force.</summary>
-    public IReadOnlyList<TimeSpan> EffectiveRetrySchedule => RetrySchedule is { Length: > 0 } configured ? configured : DefaultRetrySchedule;
-
-    /// <summary>Random spread applied to each retry delay, as a fraction. Default 0.2 (±20 %).</summary>
-    public double Jitter { get; set; } = 0.2;
-
-    /// <summary>Count any 2xx as success instead of only 200 (the Airwallex rule). Default off.</summary>
-    public bool AcceptAny2xx { get; set; }
-
-    /// <summary>Attempts in flight at once to one endpoint, per node. Default 10.</summary>
-    public int MaxConcurrencyPerEndpoint { get; set; } = 10;
-
-    /// <summary>Attempts in flight at once on this node. Default 256.</summary>
-    public int MaxInFlight { get; set; } = 256;
-
-    /// <summary>Deliveries claimed per database round trip. Default 100.</summary>
-    public int ClaimBatchSize { get; set; } = 100;
-
-    /// <summary>How long a claimed delivery belongs to this node before another may take it. Default 60 s; must exceed <see cref="Timeout"/>.</summary>
-    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>How often due retries are looked for when nothing wakes the dispatcher. Default 1 s.</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Outcomes written per transaction at most. Default 256.</summary>
-    public int OutcomeBatchSize { get; set; } = 256;
-
-    /// <summary>Allow webhook URLs that resolve to loopback, private, link-local or metadata addresses. Default: on in dev mode, off otherwise.</summary>
-    public bool? AllowPrivateNetworks { get; set; }
-
-    /// <summary>Hosts (names or IP literals) exempt from the private-network rule, e.g. an internal receiver.</summary>
-    public string[] AllowedHosts { get; set; } = [];
+    public ValidateOptionsResult Validate(string? name, HeraldServerOptions options) =>
+        string.IsNullOrWhiteSpace(options.DataPath)
+            ? ValidateOptionsResult.Fail("Herald:DataPath must name a folder (--data).")
+            : ValidateOptionsResult.Success;
 }

@@ -12,7 +12,7 @@ public sealed class EventIngestionTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _server = await HeraldTestServer.StartAsync(new Dictionary<string, string?> { ["Herald:DefaultEventVersion"] = "2025-01-01" });
+        _server = await HeraldTestServer.StartAsync(new Dictionary<string, string?> { ["Herald:Events:DefaultVersion"] = "2025-01-01" });
         _account = await _server.CreateAccountAsync();
     }
 

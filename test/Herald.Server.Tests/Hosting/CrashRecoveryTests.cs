@@ -9,13 +9,14 @@ namespace Herald.Server.Tests.Hosting;
 public sealed class CrashRecoveryTests : IAsyncLifetime
 {
     private const int EventCount = 60;
+    private const int MaxConcurrency = 4;
 
     private readonly Dictionary<string, string> FastRecovery = new()
     {
         ["Herald__Delivery__Timeout"] = "00:00:02",
         ["Herald__Delivery__LeaseDuration"] = "00:00:03",
         ["Herald__Delivery__PollInterval"] = "00:00:00.200",
-        ["Herald__Delivery__MaxConcurrencyPerEndpoint"] = "4",
+        ["Herald__Delivery__MaxConcurrencyPerEndpoint"] = MaxConcurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
     private readonly string _dataPath = Directory.CreateTempSubdirectory("herald-crash-").FullName;
@@ -31,7 +32,6 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         }
 
         _receiver = await WebhookReceiver.StartAsync();
-        _receiver.Respond = _ => new ReceiverResponse(200, Delay: TimeSpan.FromMilliseconds(150));
     }
 
     public async ValueTask DisposeAsync()
@@ -71,23 +71,56 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
     private HashSet<string> ReceivedIds() =>
         _receiver.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("id").GetString()!).ToHashSet();
 
+    /// <summary>Deliveries due and not yet final in the shared database: zero means every attempt ever due has been made and recorded.</summary>
+    private Task<long> DueDeliveriesAsync() =>
+        CountAsync($"SELECT COUNT(*) FROM deliveries WHERE status = 'queued' AND next_attempt_at <= {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}");
+
+    private async Task<long> CountAsync(string sql)
+    {
+        System.Data.Common.DbConnection connection = FastRecovery.TryGetValue("Herald__Storage__ConnectionString", out var postgres)
+            ? new Npgsql.NpgsqlConnection(postgres)
+            : new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dataPath, "herald.db")};Mode=ReadOnly;Pooling=false");
+        await using (connection)
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
+    private async Task WaitForNothingDueAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (await DueDeliveriesAsync() > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "deliveries were still due after a minute");
+            await Task.Delay(50);
+        }
+    }
+
     [Fact]
     public async Task Every_accepted_event_is_delivered_after_the_server_is_killed_mid_delivery_and_restarted()
     {
+        // The receiver holds every answer, so exactly the first attempts are in flight when the kill lands.
+        var held = new TaskCompletionSource();
+        _receiver.Respond = _ => new ReceiverResponse(200, Until: held.Task);
         var port = HeraldProcess.FreePort();
         HashSet<string> accepted;
         await using (var first = await HeraldProcess.StartAsync(_dataPath, port, FastRecovery))
         {
             accepted = await PublishAsync(first);
-            await _receiver.WaitUntilAsync(r => r.Count >= 5);
+            await _receiver.WaitUntilAsync(r => r.Count >= MaxConcurrency);
             await first.KillAsync();
         }
 
         var beforeRestart = ReceivedIds().Count;
+        held.SetResult();
+        _receiver.Respond = _ => ReceiverResponse.Ok;
         await using var second = await HeraldProcess.StartAsync(_dataPath, port, FastRecovery);
         await _receiver.WaitUntilAsync(_ => ReceivedIds().IsSupersetOf(accepted), TimeSpan.FromSeconds(60));
 
-        Assert.True(beforeRestart < EventCount, "the kill should land while deliveries are still pending");
+        Assert.InRange(beforeRestart, 1, EventCount - 1);
         Assert.Superset(accepted, ReceivedIds());
         using var response = await second.Client.GetAsync("/api/v1/deliveries?status=queued");
         Assert.True(response.IsSuccessStatusCode);
@@ -96,21 +129,32 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
     [Fact]
     public async Task A_graceful_stop_lets_attempts_in_flight_finish_and_records_them_so_nothing_is_sent_twice()
     {
+        var held = new TaskCompletionSource();
+        _receiver.Respond = _ => new ReceiverResponse(200, Until: held.Task);
         var port = HeraldProcess.FreePort();
         HashSet<string> accepted;
         await using (var first = await HeraldProcess.StartAsync(_dataPath, port, FastRecovery))
         {
             accepted = await PublishAsync(first);
-            await _receiver.WaitUntilAsync(r => r.Count >= 5);
-            await first.TerminateAsync();
+            await _receiver.WaitUntilAsync(r => r.Count >= MaxConcurrency);
+
+            // Stop while the attempts are held in flight; release them only once the dispatcher has stopped claiming.
+            await first.SignalTerminateAsync();
+            await first.WaitForOutputAsync("Delivery dispatcher stopping");
+            held.SetResult();
+            await first.WaitForExitAsync();
         }
 
-        var sentBeforeStop = _receiver.Requests.Count;
+        var attemptedBeforeStop = ReceivedIds().Count;
+        _receiver.Respond = _ => ReceiverResponse.Ok;
         await using var second = await HeraldProcess.StartAsync(_dataPath, port, FastRecovery);
         await _receiver.WaitUntilAsync(_ => ReceivedIds().IsSupersetOf(accepted), TimeSpan.FromSeconds(60));
-        await Task.Delay(TimeSpan.FromSeconds(4)); // past a lease, so a wrongly unrecorded attempt would be resent
 
-        Assert.True(sentBeforeStop < EventCount, "the stop should land while deliveries are still pending");
-        Assert.Equal(accepted.Count, _receiver.Requests.Count);
+        // Every request the receiver ever got must be a recorded attempt: an attempt the first process sent but did not
+        // record would show as one request more than there are attempts (and its delivery would be sent again).
+        await WaitForNothingDueAsync();
+        Assert.InRange(attemptedBeforeStop, 1, EventCount - 1);
+        Assert.Equal(_receiver.Requests.Count, await CountAsync("SELECT COUNT(*) FROM attempts"));
+        Assert.Equal(accepted.Count, await CountAsync("SELECT COUNT(*) FROM deliveries WHERE status = 'success'"));
     }
 }

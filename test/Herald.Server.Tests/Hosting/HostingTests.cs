@@ -85,6 +85,6 @@ public sealed class HostingTests
     [InlineData("2606:4700::1111", false)]
     public void Non_public_addresses_are_recognised(string address, bool nonPublic)
     {
-        Assert.Equal(nonPublic, Herald.Server.Delivery.NetworkGuard.IsNonPublic(IPAddress.Parse(address)));
+        Assert.Equal(nonPublic, Herald.Core.Dispatch.NetworkGuard.IsNonPublic(IPAddress.Parse(address)));
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
@@ -9,6 +10,7 @@ namespace Herald.Server.Tests.Infrastructure;
 public sealed class HeraldProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
 
     private HeraldProcess(Process process, Uri baseAddress)
     {
@@ -33,17 +35,18 @@ public sealed class HeraldProcess : IAsyncDisposable
         };
         info.Environment["HERALD_ADMIN_KEY"] = HeraldTestServer.AdminKey;
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        info.Environment["Logging__LogLevel__Herald.Core.Dispatch"] = "Information";
         foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;
         }
 
         var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var herald = new HeraldProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        process.OutputDataReceived += (_, line) => herald.Record(line.Data);
+        process.ErrorDataReceived += (_, line) => herald.Record(line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var herald = new HeraldProcess(process, new Uri($"http://127.0.0.1:{port}"));
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
         {
@@ -75,6 +78,42 @@ public sealed class HeraldProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    private void Record(string? line)
+    {
+        if (line is not null)
+        {
+            _output.Enqueue(line);
+        }
+    }
+
+    /// <summary>Waits until the process has written a line containing <paramref name="text"/> (its log goes to the console).</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (!_output.Any(line => line.Contains(text, StringComparison.Ordinal)))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Herald never wrote \"{text}\"; it wrote:\n{string.Join('\n', _output)}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>SIGTERM without waiting: the host's graceful shutdown begins.</summary>
+    public async Task SignalTerminateAsync()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
+
+    public async Task WaitForExitAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
     /// <summary>SIGKILL: no shutdown code runs.</summary>
     public async Task KillAsync()
     {
@@ -85,13 +124,8 @@ public sealed class HeraldProcess : IAsyncDisposable
     /// <summary>SIGTERM: the host's graceful shutdown runs.</summary>
     public async Task TerminateAsync()
     {
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await _process.WaitForExitAsync(timeout.Token);
+        await SignalTerminateAsync();
+        await WaitForExitAsync();
     }
 
     public async ValueTask DisposeAsync()

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Herald.Server.Delivery;
+using Herald.Internal;
 using Herald.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -114,7 +114,7 @@ public sealed class HeraldTestServer : IAsyncDisposable
     public void Advance(TimeSpan by)
     {
         (Time ?? throw new InvalidOperationException("This server runs on the system clock.")).Advance(by);
-        Services.GetRequiredService<DispatchSignal>().Notify();
+        Services.GetRequiredService<WakeSignal>().Notify();
     }
 
     public DateTimeOffset Now => Time?.GetUtcNow() ?? DateTimeOffset.UtcNow;
@@ -199,6 +199,37 @@ public sealed class HeraldTestServer : IAsyncDisposable
         while (DateTime.UtcNow < deadline);
 
         throw new TimeoutException($"Delivery {deliveryId} never reached the expected state; last seen: {delivery.ToJsonString()}");
+    }
+
+    /// <summary>
+    /// Waits until no delivery is due: every delivery is final or scheduled after <see cref="Now"/>. From then on
+    /// nothing is sent until time moves on or new work is made, so a test can check that something did not happen
+    /// without sleeping: every attempt that will ever be made by now has been made and recorded.
+    /// </summary>
+    public async Task WaitForIdleAsync(TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        var database = Services.GetRequiredService<Herald.Server.Storage.SqlDatabase>();
+        long due;
+        do
+        {
+            await using (var connection = await database.OpenAsync(CancellationToken.None))
+            await using (var command = connection.CreateCommand())
+            {
+                command.CommandText = $"SELECT COUNT(*) FROM deliveries WHERE status = 'queued' AND next_attempt_at <= {Now.ToUnixTimeMilliseconds()}";
+                due = Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (due == 0)
+            {
+                return;
+            }
+
+            await Task.Delay(10);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        throw new TimeoutException($"{due} deliveries were still due after the wait.");
     }
 
     public static int AttemptCount(JsonObject delivery) => delivery["attempts"]?.AsArray().Count ?? 0;

@@ -81,12 +81,8 @@ public sealed class HeraldToReceiverTests : IAsyncLifetime
         await _handled.WaitForAsync(20);
 
         // The receiver may finish handling before Herald has written the 200 into its delivery log.
+        await _server.WaitForIdleAsync();
         var deliveries = await _server.DeliveriesAsync("?status=success&page_size=100");
-        for (var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20); deliveries.Count < 20 && DateTime.UtcNow < deadline;)
-        {
-            await Task.Delay(20);
-            deliveries = await _server.DeliveriesAsync("?status=success&page_size=100");
-        }
 
         Assert.Equal(20, deliveries.Count);
         Assert.All(deliveries, d => Assert.Equal(1, d!["attempt_count"]!.GetValue<int>()));
@@ -107,8 +103,9 @@ public sealed class HeraldToReceiverTests : IAsyncLifetime
 
         await Task.WhenAll(Enumerable.Range(0, 3).Select(_ =>
             _server.PostAsync("/api/v1/deliveries/retrigger", new JsonObject { ["ids"] = new JsonArray(deliveryId) })));
-        var delivery = await _server.WaitForDeliveryAsync(deliveryId, d => d["status"]!.GetValue<string>() == "success" && HeraldTestServer.AttemptCount(d) >= 2);
-        await Task.Delay(500);
+        await _server.WaitForIdleAsync();
+        var delivery = await _server.GetAsync($"/api/v1/deliveries/{deliveryId}");
+        await WaitForInboxIdleAsync(); // every redelivery acknowledged has been handled or found a duplicate
 
         Assert.True(delivery["retriggered"]!.GetValue<bool>());
         Assert.All(delivery["attempts"]!.AsArray(), a => Assert.Equal(200, a!["status_code"]!.GetValue<int>()));
@@ -146,6 +143,18 @@ public sealed class HeraldToReceiverTests : IAsyncLifetime
         Assert.False(await connections.IsConnectedAsync(first));
         Assert.False(await connections.IsConnectedAsync(second));
         Assert.False(await connections.IsConnectedAsync(org));
+    }
+
+    /// <summary>Waits until the receiver's inbox holds nothing pending: every acknowledged event has been handled (or parked).</summary>
+    private async Task WaitForInboxIdleAsync()
+    {
+        var inbox = _receiver.Services.GetRequiredService<IWebhookInbox>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while ((await inbox.GetCountsAsync()).Pending > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the receiver's inbox still had pending events");
+            await Task.Delay(20);
+        }
     }
 
     internal sealed class HandledEvents

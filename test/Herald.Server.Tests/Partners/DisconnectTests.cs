@@ -53,7 +53,7 @@ public sealed class DisconnectTests : ServerWithReceiverTest
         await Server.PublishAsync(first, id: "evt_after_first");
         await Server.PublishAsync(second, id: "evt_after_second");
         await Receiver.WaitUntilAsync(r => r.Count(x => x.Path == "/first") == 2 && r.Any(x => x.Path == "/second"));
-        await Task.Delay(300); // room for a wrong delivery to the app to show up
+        await Server.WaitForIdleAsync(); // every delivery ever due has been made: a wrong one to the app would be among them
         Assert.Equal(2, At("/partner").Count());
         Assert.Empty(await Server.DeliveriesAsync($"?event_id=evt_after_first&webhook_id={partnerHook["id"]}"));
         Assert.Empty(await Server.DeliveriesAsync($"?event_id=evt_after_second&webhook_id={partnerHook["id"]}"));
@@ -83,7 +83,7 @@ public sealed class DisconnectTests : ServerWithReceiverTest
 
         var result = await Server.PostAsync("/api/v1/connections/disconnect", new JsonObject { ["app_id"] = app.AppId, ["account_ids"] = PartnerKit.Ids(batch) });
         var received = await Receiver.NextAsync();
-        await Task.Delay(200);
+        await Server.WaitForIdleAsync();
 
         var data = JsonNode.Parse(received.BodyText)!["data"]!.AsObject();
         Assert.Single(Receiver.Requests);
@@ -169,7 +169,7 @@ public sealed class DisconnectTests : ServerWithReceiverTest
         }
 
         await Receiver.WaitUntilAsync(r => r.Count >= rounds);
-        await Task.Delay(200);
+        await Server.WaitForIdleAsync();
         Assert.Equal(rounds, Receiver.Requests.Count);
     }
 

@@ -86,7 +86,7 @@ public sealed class PartnerApiTests : ServerWithReceiverTest
         await Receiver.WaitUntilAsync(r => r.Count(x => x.Path == "/partner") == 2 && r.Any(x => x.Path == "/first-all"));
         // The account's all_events webhook must not get the partner event either.
         await Server.PostAsync("/api/v1/connections/disconnect", new JsonObject { ["app_id"] = app.AppId, ["account_id"] = first });
-        await Task.Delay(300);
+        await Server.WaitForIdleAsync();
         var deliveries = Items(await Server.GetAsync("/partner-api/v1/deliveries", app.Client));
 
         var bodies = Receiver.Requests.Where(r => r.Path == "/partner").Select(r => JsonNode.Parse(r.BodyText)!).ToList();

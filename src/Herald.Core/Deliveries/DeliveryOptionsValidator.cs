@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Options;
+
+namespace Herald.Core.Deliveries;
+
+internal sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DeliveryOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Timeout <= TimeSpan.Zero || options.LeaseDuration <= options.Timeout)
+        {
+            failures.Add("Herald:Delivery:LeaseDuration must be longer than Herald:Delivery:Timeout, which must be positive.");
+        }
+
+        if (options.Jitter is < 0 or >= 1)
+        {
+            failures.Add("Herald:Delivery:Jitter must be at least 0 and below 1.");
+        }
+
+        if (options.MaxInFlight < 1 || options.MaxConcurrencyPerEndpoint < 1 || options.ClaimBatchSize < 1 || options.OutcomeBatchSize < 1)
+        {
+            failures.Add("Herald:Delivery:MaxInFlight, MaxConcurrencyPerEndpoint, ClaimBatchSize and OutcomeBatchSize must be at least 1.");
+        }
+
+        if (options.PollInterval <= TimeSpan.Zero)
+        {
+            failures.Add("Herald:Delivery:PollInterval must be positive.");
+        }
+
+        if (options.RetrySchedule is { } schedule && schedule.Any(delay => delay < TimeSpan.Zero))
+        {
+            failures.Add("Herald:Delivery:RetrySchedule delays must not be negative.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,263 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Herald.Contracts.Envelope;
+using Herald.Contracts.Events;
+using Herald.Core.Accounts;
+using Herald.Core.Tenants;
+using Herald.Core.Webhooks;
+using Herald.Internal;
+using Microsoft.Extensions.Options;
+
+namespace Herald.Core.Events;
+
+/// <summary>An event as a producer publishes it; every member may be missing, so that validation names what is wrong.</summary>
+internal sealed record PublishEvent(string? Id, string? Name, string? AccountId, JsonElement? Data, string? CreatedAt = null, string? Version = null);
+
+/// <summary>
+/// Validates published events, serializes each envelope once, fans it out and stores it with its deliveries in one
+/// transaction. Accepted means committed: the caller answers 201 only after this returns.
+/// </summary>
+internal sealed partial class EventIngestor(
+    IEventStore events, IAccountStore accounts, IWebhookStore webhooks, WakeSignal dispatch, TimeProvider timeProvider, IOptions<EventOptions> options)
+{
+    private static readonly JsonWriterOptions CompactWriter = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,128}$")]
+    private static partial Regex EventIdPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,32}$")]
+    private static partial Regex VersionPattern();
+
+    /// <summary>Validates and stores one event; <c>Created</c> is false when the same event was stored before under its id.</summary>
+    public async Task<StoreEventResult> PublishAsync(PublishEvent request, CancellationToken cancellationToken) =>
+        (await IngestAsync([request], batch: false, cancellationToken))[0];
+
+    /// <summary>Validates and stores a batch, all or nothing.</summary>
+    public async Task<IReadOnlyList<StoreEventResult>> PublishBatchAsync(IReadOnlyList<PublishEvent?>? requests, CancellationToken cancellationToken)
+    {
+        if (requests is not { Count: > 0 })
+        {
+            throw HeraldException.Validation($"events is required: a list of 1 to {EventOptions.MaxBatchSize} events.", "events");
+        }
+
+        if (requests.Count > EventOptions.MaxBatchSize)
+        {
+            throw HeraldException.Validation($"A batch holds at most {EventOptions.MaxBatchSize} events; split it.", "events");
+        }
+
+        for (var i = 0; i < requests.Count; i++)
+        {
+            if (requests[i] is null)
+            {
+                throw HeraldException.Validation("Each event must be an object.", $"events[{i}]");
+            }
+        }
+
+        return await IngestAsync(requests!, batch: true, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<StoreEventResult>> IngestAsync(IReadOnlyList<PublishEvent> requests, bool batch, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var records = new List<StoredEvent>(requests.Count);
+        for (var index = 0; index < requests.Count; index++)
+        {
+            records.Add(Validate(requests[index], batch ? $"events[{index}]." : string.Empty, now));
+        }
+
+        var accountIds = records.Select(r => r.AccountId!).Distinct(StringComparer.Ordinal).ToList();
+        var known = (await accounts.GetAccountsAsync(accountIds, OwnerScope.Everything, cancellationToken)).Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        var missing = records.FindIndex(r => !known.Contains(r.AccountId!));
+        if (missing >= 0)
+        {
+            throw HeraldException.NotFound(
+                $"No account {records[missing].AccountId}; create it with POST /api/v1/accounts/create first.",
+                (batch ? $"events[{missing}]." : string.Empty) + "account_id");
+        }
+
+        var duplicateInBatch = records.GroupBy(r => r.Id, StringComparer.Ordinal)
+            .FirstOrDefault(g => g.Select(r => Convert.ToHexString(r.ContentHash)).Distinct(StringComparer.Ordinal).Count() > 1);
+        if (duplicateInBatch is not null)
+        {
+            throw HeraldException.Conflict($"The batch holds event id {duplicateInBatch.Key} twice with different content.", "events");
+        }
+
+        var targets = await webhooks.GetAccountEventTargetsAsync(accountIds, cancellationToken);
+        var pending = records.Select(r => new PendingEvent(r, FanOut.Deliveries(r, targets[r.AccountId!]))).ToList();
+        var outcome = await events.StoreAsync(pending, now.ToUnixTimeMilliseconds(), cancellationToken);
+        if (outcome.ConflictIndex is { } conflict)
+        {
+            throw HeraldException.Conflict(
+                $"Event {records[conflict].Id} already exists with different content; use a new id for a new event.",
+                batch ? $"events[{conflict}].id" : "id");
+        }
+
+        if (outcome.Results.Any(r => r.DeliveryCount > 0))
+        {
+            dispatch.Notify();
+        }
+
+        return outcome.Results;
+    }
+
+    private StoredEvent Validate(PublishEvent request, string prefix, DateTimeOffset now)
+    {
+        if (string.IsNullOrEmpty(request.Name))
+        {
+            throw HeraldException.Validation("name is required: one of the names listed by GET /api/v1/event_types.", prefix + "name");
+        }
+
+        if (!EventCatalog.TryGet(request.Name, out var type))
+        {
+            throw HeraldException.Validation($"Unknown event name '{request.Name}'; GET /api/v1/event_types lists the accepted names.", prefix + "name");
+        }
+
+        if (type.IsPartnerLevel)
+        {
+            throw HeraldException.Validation($"{type.Name} is emitted by Herald when an app is disconnected and cannot be published.", prefix + "name");
+        }
+
+        if (string.IsNullOrEmpty(request.AccountId))
+        {
+            throw HeraldException.Validation("account_id is required: the account the event belongs to.", prefix + "account_id");
+        }
+
+        var id = request.Id;
+        if (id is null)
+        {
+            id = Ids.New(Ids.Event);
+        }
+        else if (!EventIdPattern().IsMatch(id))
+        {
+            throw HeraldException.Validation("id must be 1 to 128 characters of A-Z, a-z, 0-9, '_' and '-'.", prefix + "id");
+        }
+
+        var createdAt = now;
+        if (request.CreatedAt is not null && !WebhookTimestamps.TryParse(request.CreatedAt, out createdAt))
+        {
+            throw HeraldException.Validation("created_at must be an ISO 8601 instant with an offset, e.g. 2026-05-20T13:54:20+0000.", prefix + "created_at");
+        }
+
+        if (request.Version is not null && !VersionPattern().IsMatch(request.Version))
+        {
+            throw HeraldException.Validation("version must be 1 to 32 characters of letters, digits, '.', '_' and '-', e.g. 2026-02-27.", prefix + "version");
+        }
+
+        var data = SerializeData(request.Data, prefix);
+        var version = request.Version ?? options.Value.DefaultVersion;
+        var body = WebhookEnvelope.Serialize(id, type.Name, request.AccountId, null, data, createdAt, version);
+        if (body.Length > options.Value.MaxEventBytes)
+        {
+            throw HeraldException.PayloadTooLarge(
+                $"The event's envelope is {body.Length / 1024} KiB, more than the {options.Value.MaxEventBytes / 1024} KiB an event may be; send a smaller data.object.",
+                prefix + "data");
+        }
+
+        return new StoredEvent
+        {
+            Id = id,
+            Name = type.Name,
+            AccountId = request.AccountId,
+            CreatedAt = createdAt.ToUnixTimeMilliseconds() / 1000 * 1000,
+            Version = version,
+            ContentHash = ContentHash(request, data),
+            Body = body,
+            IngestedAt = now.ToUnixTimeMilliseconds(),
+        };
+    }
+
+    /// <summary>Writes <c>data</c> compactly as <c>{"object":…,"error":…}</c>, passing the producer's values through.</summary>
+    private static byte[] SerializeData(JsonElement? data, string prefix)
+    {
+        if (data is not { ValueKind: JsonValueKind.Object } element)
+        {
+            throw HeraldException.Validation("data is required: an object holding the resource as \"object\" and, optionally, \"error\".", prefix + "data");
+        }
+
+        JsonElement? resource = null;
+        JsonElement? error = null;
+        foreach (var property in element.EnumerateObject())
+        {
+            switch (property.Name)
+            {
+                case "object":
+                    resource = property.Value;
+                    break;
+                case "error" when property.Value.ValueKind != JsonValueKind.Null:
+                    error = property.Value;
+                    break;
+                case "error":
+                    break;
+                default:
+                    throw HeraldException.Validation($"data may hold only \"object\" and \"error\", not \"{property.Name}\".", $"{prefix}data.{property.Name}");
+            }
+        }
+
+        if (resource is not { ValueKind: JsonValueKind.Object })
+        {
+            throw HeraldException.Validation("data.object is required and must be a JSON object: the resource as your API returns it.", prefix + "data.object");
+        }
+
+        if (error is { } e)
+        {
+            ValidateError(e, prefix + "data.error");
+        }
+
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, CompactWriter))
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("object"u8);
+            resource.Value.WriteTo(writer);
+            if (error is { } err)
+            {
+                writer.WritePropertyName("error"u8);
+                err.WriteTo(writer);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void ValidateError(JsonElement error, string source)
+    {
+        if (error.ValueKind != JsonValueKind.Object)
+        {
+            throw HeraldException.Validation("data.error must be an object with code and message.", source);
+        }
+
+        foreach (var required in new[] { "code", "message" })
+        {
+            if (!error.TryGetProperty(required, out var value) || value.ValueKind != JsonValueKind.String || value.GetString()!.Length == 0)
+            {
+                throw HeraldException.Validation($"data.error.{required} is required and must be a non-empty string.", $"{source}.{required}");
+            }
+        }
+
+        foreach (var property in error.EnumerateObject())
+        {
+            if (property.Name is not ("code" or "message" or "source" or "provider_original_response_code"))
+            {
+                throw HeraldException.Validation($"data.error may hold code, message, source and provider_original_response_code, not \"{property.Name}\".", $"{source}.{property.Name}");
+            }
+
+            if (property.Value.ValueKind != JsonValueKind.String)
+            {
+                throw HeraldException.Validation($"data.error.{property.Name} must be a string.", $"{source}.{property.Name}");
+            }
+        }
+    }
+
+    /// <summary>What makes a repeated id "the same event": the producer's fields, not Herald's defaults.</summary>
+    private static byte[] ContentHash(PublishEvent request, byte[] data)
+    {
+        var text = string.Join('\n', request.Name, request.AccountId, request.CreatedAt ?? string.Empty, request.Version ?? string.Empty);
+        var head = Encoding.UTF8.GetBytes(text + "\n");
+        return SHA256.HashData([.. head, .. data]);
+    }
+}

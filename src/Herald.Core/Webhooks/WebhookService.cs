@@ -1,0 +1,164 @@
+using Herald.Contracts.Envelope;
+using Herald.Contracts.Events;
+using Herald.Contracts.Samples;
+using Herald.Core.Deliveries;
+using Herald.Core.Events;
+using Herald.Core.Tenants;
+using Microsoft.Extensions.Options;
+
+namespace Herald.Core.Webhooks;
+
+/// <summary>A webhook as its creator describes it; members may be missing so that validation names what is wrong.</summary>
+internal sealed record WebhookDraft(string? Url, IReadOnlyList<string?>? Events, bool? AllEvents, string? Secret, string? Description, string? AccountId);
+
+/// <summary>Changes to a webhook; a null member stays as it is.</summary>
+internal sealed record WebhookChanges(string? Url, IReadOnlyList<string?>? Events, bool? AllEvents, string? Description, string? Status);
+
+/// <summary>A rotated secret and when it starts signing.</summary>
+internal sealed record RotatedSecret(string WebhookId, string Secret, long ActivatesAt);
+
+/// <summary>What a test send produced.</summary>
+internal sealed record WebhookTestResult(string EventId, string Name, bool Success, int? StatusCode, long DurationMs, string? Error, string? ResponseBody);
+
+/// <summary>Webhooks of accounts (API keys) and of partner apps (their credentials): create, change, rotate, test, delete.</summary>
+internal sealed class WebhookService(
+    IWebhookStore store,
+    TenantResolver tenants,
+    IWebhookSender sender,
+    TimeProvider time,
+    IOptions<WebhookOptions> webhookOptions,
+    IOptions<DeliveryOptions> deliveryOptions,
+    IOptions<EventOptions> eventOptions)
+{
+    public const string DisabledByUser = "disabled by user";
+    public const string Deleted = "deleted";
+    public static readonly TimeSpan DefaultRotationDelay = TimeSpan.FromHours(24);
+    public static readonly TimeSpan MaxRotationDelay = TimeSpan.FromDays(30);
+
+    private bool RequireHttps => webhookOptions.Value.RequireHttps ?? true;
+
+    public async Task<Webhook> CreateAsync(Caller caller, WebhookDraft draft, CancellationToken cancellationToken)
+    {
+        string? accountId = null;
+        if (caller.Kind != CallerKind.App)
+        {
+            accountId = (await tenants.ResolveAccountAsync(caller, draft.AccountId, cancellationToken)).Id;
+        }
+        else if (draft.AccountId is not null)
+        {
+            throw HeraldException.Validation("account_id is not accepted here: a partner webhook receives the events of every account connected to the app.", "account_id");
+        }
+
+        var url = WebhookRules.ValidateUrl(draft.Url, RequireHttps);
+        var (events, allEvents) = WebhookRules.ValidateSubscription(draft.Events, draft.AllEvents, isAppWebhook: accountId is null);
+        var now = Now;
+        var webhook = new Webhook
+        {
+            Id = Ids.New(Ids.Webhook),
+            AccountId = accountId,
+            AppId = caller.AppId,
+            Url = url,
+            Events = events,
+            AllEvents = allEvents,
+            Secret = WebhookRules.ValidateSecret(draft.Secret),
+            Status = WebhookStatus.Enabled,
+            Description = WebhookRules.ValidateDescription(draft.Description),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        await store.CreateAsync(webhook, cancellationToken);
+        return webhook;
+    }
+
+    public async Task<PagedList<Webhook>> ListAsync(Caller caller, string? accountId, Page page, CancellationToken cancellationToken) =>
+        await store.ListAsync(await tenants.ResolveScopeAsync(caller, accountId, cancellationToken), page, cancellationToken);
+
+    public async Task<Webhook> GetAsync(Caller caller, string id, CancellationToken cancellationToken) =>
+        await store.GetAsync(id, caller.Scope, cancellationToken) ?? throw HeraldException.NotFound($"No webhook {id}.");
+
+    /// <summary>Applies the changes; a webhook that becomes disabled has its queued deliveries cancelled.</summary>
+    public async Task<Webhook> UpdateAsync(Caller caller, string id, WebhookChanges changes, CancellationToken cancellationToken)
+    {
+        var webhook = await GetAsync(caller, id, cancellationToken);
+        var updated = webhook with { UpdatedAt = Now };
+        if (changes.Url is not null)
+        {
+            updated = updated with { Url = WebhookRules.ValidateUrl(changes.Url, RequireHttps) };
+        }
+
+        if (changes.Events is not null || changes.AllEvents is not null)
+        {
+            var (events, allEvents) = WebhookRules.ValidateSubscription(changes.Events, changes.AllEvents, webhook.AppId is not null);
+            updated = updated with { Events = events, AllEvents = allEvents };
+        }
+
+        if (changes.Description is not null)
+        {
+            updated = updated with { Description = WebhookRules.ValidateDescription(changes.Description) };
+        }
+
+        updated = changes.Status switch
+        {
+            null => updated,
+            WebhookStatus.Enabled => updated with { Status = WebhookStatus.Enabled, DisabledReason = null },
+            WebhookStatus.Disabled => updated with { Status = WebhookStatus.Disabled, DisabledReason = webhook.IsEnabled ? DisabledByUser : webhook.DisabledReason },
+            _ => throw HeraldException.Validation("status must be ENABLED or DISABLED.", "status"),
+        };
+
+        await store.UpdateAsync(updated, cancelQueuedDeliveries: !updated.IsEnabled, cancellationToken);
+        return updated;
+    }
+
+    /// <summary>Hides the webhook and cancels its queued deliveries; its delivery log stays readable.</summary>
+    public async Task<Webhook> DeleteAsync(Caller caller, string id, CancellationToken cancellationToken)
+    {
+        var webhook = await GetAsync(caller, id, cancellationToken);
+        await store.DeleteAsync(webhook.Id, caller.Scope, Now, cancellationToken);
+        return webhook with { Status = WebhookStatus.Disabled, DisabledReason = Deleted };
+    }
+
+    /// <summary>
+    /// Makes a new secret. The current one keeps signing until the new one activates (default after 24 h), so receivers
+    /// can install both first; a webhook without a secret, or a zero delay, switches at once.
+    /// </summary>
+    public async Task<RotatedSecret> RotateSecretAsync(Caller caller, string id, long? activateAfterSeconds, CancellationToken cancellationToken)
+    {
+        var delaySeconds = activateAfterSeconds ?? (long)DefaultRotationDelay.TotalSeconds;
+        if (delaySeconds < 0 || delaySeconds > (long)MaxRotationDelay.TotalSeconds)
+        {
+            throw HeraldException.Validation($"activate_after_seconds must be from 0 to {(long)MaxRotationDelay.TotalSeconds} (30 days).", "activate_after_seconds");
+        }
+
+        var webhook = await GetAsync(caller, id, cancellationToken);
+        var now = Now;
+        var current = webhook.SigningSecret(now);
+        var next = WebhookRules.NewSecret();
+        var activatesAt = now + (delaySeconds * 1000);
+        var rotated = current is null || delaySeconds == 0
+            ? webhook with { Secret = next, NextSecret = null, NextSecretAt = null, UpdatedAt = now }
+            : webhook with { Secret = current, NextSecret = next, NextSecretAt = activatesAt, UpdatedAt = now };
+        await store.UpdateAsync(rotated, cancelQueuedDeliveries: false, cancellationToken);
+        return new RotatedSecret(webhook.Id, next, current is null || delaySeconds == 0 ? now : activatesAt);
+    }
+
+    /// <summary>Sends one realistic sample of <paramref name="eventName"/> now, signed like any delivery; not stored, not retried.</summary>
+    public async Task<WebhookTestResult> TestAsync(Caller caller, string id, string? eventName, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(eventName) || !EventCatalog.TryGet(eventName, out var type))
+        {
+            throw HeraldException.Validation("name must be a catalog event name; GET /api/v1/event_types lists them.", "name");
+        }
+
+        var webhook = await GetAsync(caller, id, cancellationToken);
+        var now = time.GetUtcNow();
+        var eventId = Ids.New(Ids.TestEvent);
+        var accountId = type.IsPartnerLevel ? null : webhook.AccountId ?? "acct_test";
+        var appId = type.IsPartnerLevel || webhook.AccountId is null ? webhook.AppId : null;
+        var envelope = WebhookEnvelope.Serialize(eventId, type.Name, accountId, appId, EventSamples.GetData(type.Name).Span, now, eventOptions.Value.DefaultVersion);
+        var result = await sender.SendAsync(webhook.Url, webhook.SigningSecret(now.ToUnixTimeMilliseconds()), envelope, cancellationToken);
+        return new WebhookTestResult(
+            eventId, type.Name, deliveryOptions.Value.IsSuccess(result.StatusCode), result.StatusCode, (long)result.Duration.TotalMilliseconds, result.Error, result.ResponseBody);
+    }
+
+    private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+}

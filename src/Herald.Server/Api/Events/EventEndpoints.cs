@@ -1,0 +1,61 @@
+using System.Security.Claims;
+using Herald.Core.Events;
+using Herald.Server.Auth;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Herald.Server.Api.Events;
+
+/// <summary>Publishing events (operator) and reading them (tenants), as the envelopes endpoints receive.</summary>
+internal static class EventEndpoints
+{
+    public static RouteGroupBuilder MapEventEndpoints(this RouteGroupBuilder api)
+    {
+        var publish = api.MapGroup("/events").RequireAuthorization(HeraldPolicies.Admin).WithTags("Events");
+        publish.MapPost("/create", CreateAsync).WithSummary("Publish an event (201; 200 for a repeated id with the same content)").ProducesApiErrors(400, 401, 404, 409, 413);
+        publish.MapPost("/batch_create", BatchCreateAsync).WithSummary("Publish up to 1000 events, all or nothing").ProducesApiErrors(400, 401, 404, 409, 413)
+            .WithMetadata(new BodySizeLimit(((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<IOptions<ApiOptions>>().Value.MaxBatchRequestBodyBytes));
+
+        var events = api.MapGroup("/events").RequireAuthorization(HeraldPolicies.Tenant).WithTags("Events");
+        events.MapGet("/", ListAsync).WithSummary("List events, newest first");
+        events.MapGet("/{id}", GetAsync).WithSummary("Get one event's envelope");
+        return api;
+    }
+
+    private static async Task<EnvelopeResult> CreateAsync(CreateEventRequest body, EventIngestor ingestor, CancellationToken cancellationToken)
+    {
+        var result = await ingestor.PublishAsync(ToPublish(body), cancellationToken);
+        return new EnvelopeResult(result.Event, result.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+    }
+
+    private static async Task<EnvelopeListResult> BatchCreateAsync(BatchCreateEventsRequest body, EventIngestor ingestor, CancellationToken cancellationToken)
+    {
+        var results = await ingestor.PublishBatchAsync(body.Events?.Select(e => e is null ? null : ToPublish(e)).ToList(), cancellationToken);
+        return new EnvelopeListResult([.. results.Select(r => r.Event)], hasMore: false, StatusCodes.Status201Created);
+    }
+
+    private static async Task<EnvelopeListResult> ListAsync(
+        [AsParameters] PageQuery paging,
+        [FromQuery(Name = "account_id")] string? accountId,
+        [FromQuery(Name = "name")] string? name,
+        [FromQuery(Name = "from_created_at")] string? fromCreatedAt,
+        [FromQuery(Name = "to_created_at")] string? toCreatedAt,
+        ClaimsPrincipal user,
+        EventLog events,
+        CancellationToken cancellationToken)
+    {
+        var filter = new EventFilter(
+            string.IsNullOrEmpty(name) ? null : name,
+            ApiTime.ParseQuery(fromCreatedAt, "from_created_at"),
+            ApiTime.ParseQuery(toCreatedAt, "to_created_at"));
+        var page = await events.ListAsync(user.ToCaller(), NullIfEmpty(accountId), filter, paging.ToPage(), cancellationToken);
+        return new EnvelopeListResult(page.Items, page.HasMore, StatusCodes.Status200OK);
+    }
+
+    private static async Task<EnvelopeResult> GetAsync(string id, ClaimsPrincipal user, EventLog events, CancellationToken cancellationToken) =>
+        new(await events.GetAsync(user.ToCaller(), id, cancellationToken), StatusCodes.Status200OK);
+
+    private static PublishEvent ToPublish(CreateEventRequest body) => new(body.Id, body.Name, body.AccountId, body.Data, body.CreatedAt, body.Version);
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}
