@@ -79,7 +79,7 @@ internal static class DeliveryCommands
 
     private static int RenderList(CommandContext context, IEnumerable<JsonElement> deliveries)
     {
-        var table = Tables.Create("ID", "EVENT", "NAME", "WEBHOOK", "STATUS", "ATTEMPTS", "LAST", "NEXT ATTEMPT", "CREATED");
+        var table = Tables.Create("ID", "EVENT", "NAME", "STATUS", "TRIES", "LAST", "NEXT ATTEMPT (UTC)");
         var count = 0;
         foreach (var delivery in deliveries)
         {
@@ -88,12 +88,10 @@ internal static class DeliveryCommands
                 Terminal.Escape(Fields.Text(delivery, "id")),
                 Terminal.Escape(Fields.Text(delivery, "event_id")),
                 Terminal.Escape(Fields.Text(delivery, "event_name")),
-                Terminal.Escape(Fields.Text(delivery, "webhook_id")),
                 Tables.Status(Fields.Text(delivery, "status")) + (Fields.Flag(delivery, "retriggered") ? " [grey](retriggered)[/]" : string.Empty),
                 Fields.Text(delivery, "attempt_count"),
-                Last(delivery),
-                Terminal.Escape(Fields.Text(delivery, "next_attempt_at")),
-                Terminal.Escape(Fields.Text(delivery, "created_at")));
+                Last(delivery, 40),
+                Terminal.Escape(Tables.Time(Fields.Text(delivery, "next_attempt_at"))));
         }
 
         if (count > 0)
@@ -140,6 +138,14 @@ internal static class DeliveryCommands
         context.Terminal.Out.Write(table);
     }
 
-    private static string Last(JsonElement delivery) =>
-        Fields.Number(delivery, "last_status_code") is { } code ? Tables.HttpStatus(code) : Terminal.Escape(Fields.Text(delivery, "last_error"));
+    private static string Last(JsonElement delivery, int maxLength = int.MaxValue)
+    {
+        if (Fields.Number(delivery, "last_status_code") is { } code)
+        {
+            return Tables.HttpStatus(code);
+        }
+
+        var error = Fields.Text(delivery, "last_error");
+        return Terminal.Escape(error.Length > maxLength ? error[..(maxLength - 1)] + "…" : error);
+    }
 }

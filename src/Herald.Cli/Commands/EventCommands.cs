@@ -38,7 +38,7 @@ internal static class EventCommands
             var response = await api.GetAsync(HeraldApiClient.WithQuery("api/v1/events", query), cancellationToken);
             context.Show(response, r =>
             {
-                var table = Tables.Create("ID", "NAME", "ACCOUNT", "CREATED", "VERSION");
+                var table = Tables.Create("ID", "NAME", "ACCOUNT", "CREATED (UTC)", "VERSION");
                 var count = 0;
                 foreach (var item in Fields.Items(r.Root))
                 {
@@ -47,7 +47,7 @@ internal static class EventCommands
                         Terminal.Escape(Fields.Text(item, "id")),
                         Terminal.Escape(Fields.Text(item, "name")),
                         Terminal.Escape(Fields.Text(item, "account_id") is { Length: > 0 } accountId ? accountId : Fields.Text(item, "app_id")),
-                        Terminal.Escape(Fields.Text(item, "created_at")),
+                        Terminal.Escape(Tables.Time(Fields.Text(item, "created_at"))),
                         Terminal.Escape(Fields.Text(item, "version")));
                 }
 

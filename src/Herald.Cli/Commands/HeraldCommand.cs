@@ -21,6 +21,7 @@ internal static class HeraldCommand
             WebhookCommands.Create(services),
             DeliveryCommands.Create(services),
             EventCommands.Create(services),
+            AccountCommands.Create(services),
             ProfileCommands.CreateLogin(services),
             ProfileCommands.CreateLogout(services),
         };

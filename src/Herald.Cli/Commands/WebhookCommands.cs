@@ -34,7 +34,7 @@ internal static class WebhookCommands
             var response = await api.GetAsync(HeraldApiClient.WithQuery("api/v1/webhooks", list.Query(context)), cancellationToken);
             context.Show(response, r =>
             {
-                var table = Tables.Create("ID", "URL", "EVENTS", "STATUS", "SECRET", "ACCOUNT", "DESCRIPTION");
+                var table = Tables.Create("ID", "URL", "EVENTS", "STATUS", "ACCOUNT");
                 var count = 0;
                 foreach (var webhook in Fields.Items(r.Root))
                 {
@@ -44,9 +44,7 @@ internal static class WebhookCommands
                         Terminal.Escape(Fields.Text(webhook, "url")),
                         Terminal.Escape(EventsSummary(webhook)),
                         Tables.Status(Fields.Text(webhook, "status")),
-                        Fields.Flag(webhook, "has_secret") ? "yes" : "[yellow]none[/]",
-                        Terminal.Escape(Fields.Text(webhook, "account_id")),
-                        Terminal.Escape(Fields.Text(webhook, "description")));
+                        Terminal.Escape(Fields.Text(webhook, "account_id") is { Length: > 0 } accountId ? accountId : Fields.Text(webhook, "app_id")));
                 }
 
                 if (count > 0)
@@ -316,7 +314,7 @@ internal static class WebhookCommands
         }
 
         var names = Fields.Strings(webhook, "events");
-        return names.Count <= 2 ? string.Join(", ", names) : $"{names[0]}, {names[1]} +{names.Count - 2}";
+        return names.Count <= 1 ? string.Join(", ", names) : $"{names[0]} +{names.Count - 1}";
     }
 
     private static void AddIfGiven(JsonObject body, string name, string? value)

@@ -43,6 +43,10 @@ internal static class Tables
         _ => Markup.Escape(status),
     };
 
+    /// <summary>A list's timestamp, shorter: <c>2026-05-20T13:54:20+0000</c> shows as <c>2026-05-20 13:54:20</c> (UTC, as every time Herald writes).</summary>
+    public static string Time(string text) =>
+        text.Length == 24 && text[10] == 'T' && text.EndsWith("+0000", StringComparison.Ordinal) ? $"{text[..10]} {text[11..19]}" : text;
+
     public static string HttpStatus(long? code) => code switch
     {
         null => string.Empty,
