@@ -86,6 +86,19 @@ public sealed class TriggerCommandTests(HeraldServer server)
         Assert.Contains("Herald emits it", result.StdErr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("created_at=yesterday")]
+    [InlineData("data=[1,2]")]
+    public async Task A_sample_changed_into_something_the_server_refuses_is_an_api_error_not_a_crash(string assignment)
+    {
+        var account = await server.CreateAccountAsync();
+
+        var result = await HeraldCli.RunAsync(["trigger", "payment_intent.succeeded", "--account", account, "--set", assignment], server.AdminEnvironment);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("validation_error (400)", result.StdErr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_validation_error_from_the_api_is_printed_with_its_code_and_field()
     {

@@ -63,6 +63,19 @@ public sealed class SignatureCommandTests
     }
 
     [Fact]
+    public async Task Sign_and_verify_work_on_the_raw_bytes_even_when_they_are_not_valid_utf8()
+    {
+        byte[] body = [0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0xFF, 0x00, 0x22, 0x7D];
+        var expected = Herald.Contracts.Signing.WebhookSignature.Sign("whsec_raw", "1779285260123", body);
+
+        var signed = await HeraldCli.RunAsync(["sign", "--secret", "whsec_raw", "--timestamp", "1779285260123", "--json"], stdin: body);
+        var verified = await HeraldCli.RunAsync(["verify", "--secret", "whsec_raw", "--timestamp", "1779285260123", "--signature", expected, "--tolerance", "none"], stdin: body);
+
+        Assert.Equal(expected, signed.Json.GetProperty("x_signature").GetString());
+        Assert.True(verified.ExitCode == 0, verified.ToString());
+    }
+
+    [Fact]
     public async Task A_payload_signed_now_verifies_within_the_default_five_minute_tolerance()
     {
         var body = Encoding.UTF8.GetBytes("{\"id\":\"evt_now\",\"name\":\"refund.failed\"}");
