@@ -1,5 +1,6 @@
 using Herald.Core.Accounts;
 using Herald.Core.Deliveries;
+using Herald.Core.Diagnostics;
 using Herald.Core.Dispatch;
 using Herald.Core.Events;
 using Herald.Core.Partners;
@@ -35,12 +36,15 @@ internal static class HeraldCoreServiceCollectionExtensions
         services.TryAddSingleton<EventLog>();
         services.TryAddSingleton<WebhookService>();
         services.TryAddSingleton<DeliveryLog>();
+        services.TryAddSingleton<WebhookTester>();
         services.TryAddSingleton<PartnerConnections>();
         services.TryAddSingleton<RetryPolicy>();
         services.TryAddSingleton<WebhookSender>();
         services.TryAddSingleton<IWebhookSender>(provider => provider.GetRequiredService<WebhookSender>());
         services.TryAddSingleton<DeliveryOutcomeWriter>();
         services.TryAddSingleton<DeliveryDispatcher>();
+        services.TryAddSingleton<IDeliveryHandOff>(provider => provider.GetRequiredService<DeliveryDispatcher>());
+        services.TryAddSingleton<HeraldMetrics>();
 
         // Stop order is the reverse of start order: the dispatcher hands its last outcomes to the writer before the writer drains.
         services.AddHostedService(provider => provider.GetRequiredService<DeliveryOutcomeWriter>());

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Herald.Contracts.Events;
+using Herald.Contracts.Json;
 
 namespace Herald.Contracts.Samples;
 
@@ -14,7 +15,10 @@ public static class EventSamples
 
     /// <summary>Returns the sample <c>data</c> JSON object (UTF-8) for a catalog event name.</summary>
     /// <param name="name">A catalog event name.</param>
-    /// <returns>The JSON bytes of the <c>data</c> member, for example <c>{"object":{…}}</c>.</returns>
+    /// <returns>
+    /// The JSON bytes of the <c>data</c> member in canonical form (<see cref="CanonicalJson"/>: compact, what
+    /// <c>JSON.stringify(JSON.parse(…))</c> gives back), for example <c>{"object":{…}}</c>.
+    /// </returns>
     /// <exception cref="ArgumentException">The name is not in <see cref="EventCatalog"/>.</exception>
     public static ReadOnlyMemory<byte> GetData(string name)
     {
@@ -33,6 +37,11 @@ public static class EventSamples
             ?? throw new InvalidOperationException($"The sample resource '{resource}' is missing from Herald.Contracts.");
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
-        return copy.ToArray();
+
+        // The files are indented for reading; what is sent is the canonical form.
+        var canonical = CanonicalJson.Canonicalize(copy.GetBuffer().AsSpan(0, (int)copy.Length), name);
+        return canonical.IsSuccess
+            ? canonical.Utf8Json
+            : throw new InvalidOperationException($"The sample resource '{resource}' is not valid: {canonical.Error.Message}");
     }
 }

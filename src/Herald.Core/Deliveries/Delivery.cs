@@ -54,9 +54,6 @@ internal sealed record DeliveryAttempt
     public string? ResponseBody { get; init; }
 }
 
-/// <summary>A delivery to create when an event is stored: queued and due at once.</summary>
-internal sealed record NewDelivery(string Id, string EventId, string EventName, string WebhookId, string? AccountId, string? AppId, string? EventAccountId);
-
 /// <summary>A delivery with its webhook's state, read together (retrigger checks both).</summary>
 internal sealed record DeliveryWithWebhookState(Delivery Delivery, bool WebhookEnabled);
 

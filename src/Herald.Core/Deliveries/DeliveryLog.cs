@@ -1,10 +1,11 @@
+using Herald.Core.Accounts;
 using Herald.Core.Tenants;
 using Herald.Internal;
 
 namespace Herald.Core.Deliveries;
 
 /// <summary>The delivery log as tenants see it: search, inspect attempts, retrigger.</summary>
-internal sealed class DeliveryLog(IDeliveryStore store, TenantResolver tenants, WakeSignal dispatch, TimeProvider time)
+internal sealed class DeliveryLog(IDeliveryStore store, TenantResolver tenants, IDeliveryHandOff handOff, WakeSignal dispatch, TimeProvider time)
 {
     public const int MaxRetrigger = 50;
 
@@ -57,6 +58,11 @@ internal sealed class DeliveryLog(IDeliveryStore store, TenantResolver tenants, 
         }
 
         await store.RetriggerAsync(distinct, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+        foreach (var webhookId in found.Values.Select(d => d.Delivery.WebhookId).Distinct(StringComparer.Ordinal))
+        {
+            handOff.ProbeNow(webhookId);
+        }
+
         dispatch.Notify();
         return await store.GetManyAsync(distinct, caller.Scope, cancellationToken);
     }

@@ -27,14 +27,39 @@ internal sealed class DeliveryOptions
     /// <summary>Count any 2xx as success instead of only 200 (the Airwallex rule). Default off.</summary>
     public bool AcceptAny2xx { get; set; }
 
-    /// <summary>Attempts in flight at once to one endpoint, per node. Default 10.</summary>
-    public int MaxConcurrencyPerEndpoint { get; set; } = 10;
+    /// <summary>
+    /// The most attempts in flight at once to one endpoint, per node: the ceiling of its adaptive limit, which starts at
+    /// <see cref="InitialConcurrencyPerEndpoint"/>, grows while the endpoint answers quickly and halves on timeouts,
+    /// connection errors, 5xx and 429. Default 128: a fast endpoint may take most of a node.
+    /// </summary>
+    public int MaxConcurrencyPerEndpoint { get; set; } = 128;
 
-    /// <summary>Attempts in flight at once on this node. Default 256.</summary>
-    public int MaxInFlight { get; set; } = 256;
+    /// <summary>Where an endpoint's adaptive concurrency limit starts (and restarts after its circuit closes). Default 8.</summary>
+    public int InitialConcurrencyPerEndpoint { get; set; } = 8;
 
-    /// <summary>Deliveries claimed per database round trip. Default 100.</summary>
-    public int ClaimBatchSize { get; set; } = 100;
+    /// <summary>Attempts in flight at once on this node. Default 512.</summary>
+    public int MaxInFlight { get; set; } = 512;
+
+    /// <summary>Deliveries claimed per database round trip. Default 256.</summary>
+    public int ClaimBatchSize { get; set; } = 256;
+
+    /// <summary>
+    /// Consecutive failed attempts after which an endpoint's circuit opens: its deliveries wait, without spending their
+    /// retry budget, until one probe attempt succeeds. Default 10; 0 turns the breaker off.
+    /// </summary>
+    public int CircuitBreakerThreshold { get; set; } = 10;
+
+    /// <summary>How long an open circuit waits before its first probe; doubles after each failed probe up to <see cref="MaxCircuitBreakDuration"/>. Default 30 s.</summary>
+    public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest wait between probes of an open circuit. Default 10 minutes.</summary>
+    public TimeSpan MaxCircuitBreakDuration { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// A webhook failing without one success for this long is disabled (reason recorded); its queued deliveries stay
+    /// queued and resume when it is enabled again. Default 5 days; zero turns auto-disable off.
+    /// </summary>
+    public TimeSpan AutoDisableAfter { get; set; } = TimeSpan.FromDays(5);
 
     /// <summary>How long a claimed delivery belongs to this node before another may take it. Default 60 s; must exceed <see cref="Timeout"/>.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);
@@ -42,8 +67,8 @@ internal sealed class DeliveryOptions
     /// <summary>How often due retries are looked for when nothing wakes the dispatcher. Default 1 s.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Outcomes written per transaction at most. Default 256.</summary>
-    public int OutcomeBatchSize { get; set; } = 256;
+    /// <summary>Outcomes written per transaction at most. Default 512.</summary>
+    public int OutcomeBatchSize { get; set; } = 512;
 
     /// <summary>Allow webhook URLs that resolve to loopback, private, link-local or metadata addresses. Default: on in dev mode, off otherwise.</summary>
     public bool? AllowPrivateNetworks { get; set; }

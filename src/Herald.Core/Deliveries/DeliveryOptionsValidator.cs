@@ -17,9 +17,19 @@ internal sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOption
             failures.Add("Herald:Delivery:Jitter must be at least 0 and below 1.");
         }
 
-        if (options.MaxInFlight < 1 || options.MaxConcurrencyPerEndpoint < 1 || options.ClaimBatchSize < 1 || options.OutcomeBatchSize < 1)
+        if (options.MaxInFlight < 1 || options.MaxConcurrencyPerEndpoint < 1 || options.InitialConcurrencyPerEndpoint < 1 || options.ClaimBatchSize < 1 || options.OutcomeBatchSize < 1)
         {
-            failures.Add("Herald:Delivery:MaxInFlight, MaxConcurrencyPerEndpoint, ClaimBatchSize and OutcomeBatchSize must be at least 1.");
+            failures.Add("Herald:Delivery:MaxInFlight, MaxConcurrencyPerEndpoint, InitialConcurrencyPerEndpoint, ClaimBatchSize and OutcomeBatchSize must be at least 1.");
+        }
+
+        if (options.CircuitBreakerThreshold < 0 || options.CircuitBreakDuration <= TimeSpan.Zero || options.MaxCircuitBreakDuration < options.CircuitBreakDuration)
+        {
+            failures.Add("Herald:Delivery:CircuitBreakerThreshold must be 0 or more, CircuitBreakDuration positive and at most MaxCircuitBreakDuration.");
+        }
+
+        if (options.AutoDisableAfter < TimeSpan.Zero)
+        {
+            failures.Add("Herald:Delivery:AutoDisableAfter must not be negative (zero turns auto-disable off).");
         }
 
         if (options.PollInterval <= TimeSpan.Zero)

@@ -8,15 +8,22 @@ internal interface IDeliveryStore
     /// <summary>Leases due deliveries to the claiming node (see <see cref="ClaimRequest"/>).</summary>
     Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(ClaimRequest request, CancellationToken cancellationToken);
 
-    /// <summary>Gives leased deliveries back untouched so they can be claimed at once.</summary>
-    Task ReleaseAsync(IReadOnlyCollection<string> deliveryIds, string node, CancellationToken cancellationToken);
+    /// <summary>Gives leased deliveries back untouched (where this node's claim still holds them) so they can be claimed at once.</summary>
+    Task ReleaseAsync(IReadOnlyCollection<ClaimedDelivery> deliveries, string node, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Appends attempts and moves deliveries on, in one transaction. A delivery no longer queued (cancelled meanwhile)
-    /// keeps its status. An outcome with <see cref="DeliveryOutcome.DisableWebhookReason"/> disables its webhook and
-    /// cancels the webhook's other queued deliveries.
+    /// In one transaction: moves each delivery on where it is still queued under the outcome's lease (one cancelled
+    /// meanwhile keeps its status; one whose lease another claim took keeps that claim's), appends every attempt made
+    /// (it happened either way), records each webhook's health (<see cref="DeliveryOutcome.Endpoint"/>) and applies
+    /// <see cref="DeliveryOutcome.Disable"/>.
     /// </summary>
     Task RecordOutcomesAsync(IReadOnlyList<DeliveryOutcome> outcomes, long now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves the webhook's due, unleased queued deliveries to <paramref name="until"/> (its circuit is open): they wait
+    /// without spending their retry budget, and claims stop walking past them.
+    /// </summary>
+    Task DeferAsync(string webhookId, long now, long until, CancellationToken cancellationToken);
 
     /// <summary>A delivery and its attempts read from one snapshot, so the two always agree.</summary>
     Task<(Delivery Delivery, IReadOnlyList<DeliveryAttempt> Attempts)?> GetWithAttemptsAsync(string id, OwnerScope scope, CancellationToken cancellationToken);

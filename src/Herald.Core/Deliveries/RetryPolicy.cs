@@ -31,7 +31,7 @@ internal sealed class RetryPolicy(IOptions<DeliveryOptions> options)
     public static DeliveryOutcome? DecideWithoutAttempt(ClaimedDelivery delivery) =>
         delivery.WebhookStatus == WebhookStatus.Enabled
             ? null
-            : new DeliveryOutcome(delivery.DeliveryId, delivery.WebhookId, DeliveryStatus.Cancelled, null, null, null);
+            : new DeliveryOutcome(delivery.DeliveryId, delivery.WebhookId, delivery.LeaseToken, DeliveryStatus.Cancelled, null, null);
 
     public DeliveryOutcome Decide(ClaimedDelivery delivery, AttemptResult result, DateTimeOffset now, double random)
     {
@@ -48,20 +48,37 @@ internal sealed class RetryPolicy(IOptions<DeliveryOptions> options)
 
         if (_options.IsSuccess(result.StatusCode))
         {
-            return new DeliveryOutcome(delivery.DeliveryId, delivery.WebhookId, DeliveryStatus.Success, null, attempt, null);
+            return Outcome(DeliveryStatus.Success, null, EndpointHealth.Healthy);
         }
 
         if (result.StatusCode == 410)
         {
             // The endpoint says it is gone for good: disable it (reason recorded) rather than retry for three days.
             var reason = $"The endpoint answered 410 Gone at {WebhookTimestamps.FormatCreatedAt(now)}.";
-            return new DeliveryOutcome(delivery.DeliveryId, delivery.WebhookId, DeliveryStatus.Failed, null, attempt with { Error = attempt.Error ?? "410 Gone: webhook disabled" }, reason);
+            return Outcome(DeliveryStatus.Failed, null, EndpointHealth.Failing, new WebhookDisable(reason, CancelQueued: true)) with
+            {
+                Attempt = attempt with { Error = attempt.Error ?? "410 Gone: webhook disabled" },
+            };
         }
 
         var retryAfter = result.StatusCode is 429 or 503 ? result.RetryAfter : null;
         var delay = NextDelay(delivery.RoundAttempts + 1, random, retryAfter);
-        return delay is null
-            ? new DeliveryOutcome(delivery.DeliveryId, delivery.WebhookId, DeliveryStatus.Failed, null, attempt, null)
-            : new DeliveryOutcome(delivery.DeliveryId, delivery.WebhookId, DeliveryStatus.Queued, (now + delay.Value).ToUnixTimeMilliseconds(), attempt, null);
+        var outcome = delay is null
+            ? Outcome(DeliveryStatus.Failed, null, EndpointHealth.Failing)
+            : Outcome(DeliveryStatus.Queued, (now + delay.Value).ToUnixTimeMilliseconds(), EndpointHealth.Failing);
+
+        // Failing without one success for AutoDisableAfter: the endpoint is likely gone without saying so. Its queued
+        // deliveries stay queued, paused, and resume when someone enables it again.
+        var failingSince = delivery.WebhookFailingSince ?? attempt.StartedAt;
+        if (_options.AutoDisableAfter > TimeSpan.Zero && now.ToUnixTimeMilliseconds() - failingSince >= (long)_options.AutoDisableAfter.TotalMilliseconds)
+        {
+            var since = WebhookTimestamps.FormatCreatedAt(DateTimeOffset.FromUnixTimeMilliseconds(failingSince));
+            outcome = outcome with { Disable = new WebhookDisable($"Disabled automatically: every attempt failed since {since}.", CancelQueued: false) };
+        }
+
+        return outcome;
+
+        DeliveryOutcome Outcome(string status, long? nextAttemptAt, EndpointHealth endpoint, WebhookDisable? disable = null) =>
+            new(delivery.DeliveryId, delivery.WebhookId, delivery.LeaseToken, status, nextAttemptAt, attempt, endpoint, disable);
     }
 }

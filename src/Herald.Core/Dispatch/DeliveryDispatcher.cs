@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Herald.Core.Deliveries;
+using Herald.Core.Diagnostics;
 using Herald.Internal;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,42 +11,91 @@ using Microsoft.Extensions.Options;
 namespace Herald.Core.Dispatch;
 
 /// <summary>
-/// Claims due deliveries in batches under a lease, sends each with <see cref="WebhookSender"/> within a global
-/// and a per-endpoint concurrency limit, and hands outcomes to <see cref="DeliveryOutcomeWriter"/>.
+/// Sends deliveries: those ingest hands over in memory (<see cref="IDeliveryHandOff"/>, no claim needed) and those it
+/// claims from the database in batches under a lease (retries coming due, other nodes' expired leases). Each endpoint
+/// gets its share through its <see cref="EndpointController"/> (adaptive concurrency, circuit breaker); outcomes go to
+/// the <see cref="DeliveryOutcomeWriter"/>.
 /// </summary>
 /// <remarks>
-/// Each endpoint may have <c>MaxConcurrencyPerEndpoint</c> attempts in flight and as many claimed deliveries
-/// waiting behind them in memory; a finished attempt starts the next waiting one without a database round
-/// trip. A waiting delivery waits at most one attempt (at most <c>Timeout</c>), well inside its lease. Endpoints
-/// whose slots and queue are full are left out of the next claim, so one slow or dead endpoint cannot hold
-/// the others' work.
+/// Memory is bounded: at most <see cref="DeliveryOptions.MaxInFlight"/> attempts run and as many claimed deliveries wait
+/// behind them. A delivery waits at most about one attempt (waiting is capped by each endpoint's limit and given back
+/// when the limit drops or the circuit opens), well inside its lease. When outcomes cannot be written fast enough the
+/// dispatcher stops taking work until they catch up, so a stalled database never turns into leases expiring on
+/// deliveries whose attempts were made.
 /// </remarks>
-internal sealed partial class DeliveryDispatcher(
-    IDeliveryStore store,
-    IWebhookSender sender,
-    RetryPolicy policy,
-    DeliveryOutcomeWriter outcomes,
-    WakeSignal signal,
-    TimeProvider timeProvider,
-    IOptions<DeliveryOptions> options,
-    ILogger<DeliveryDispatcher> logger) : BackgroundService
+internal sealed partial class DeliveryDispatcher : BackgroundService, IDeliveryHandOff
 {
-    private readonly DeliveryOptions _options = options.Value;
+    private readonly IDeliveryStore _store;
+    private readonly IWebhookSender _sender;
+    private readonly RetryPolicy _policy;
+    private readonly DeliveryOutcomeWriter _outcomes;
+    private readonly WakeSignal _signal;
+    private readonly TimeProvider _timeProvider;
+    private readonly DeliveryOptions _options;
+    private readonly HeraldMetrics _metrics;
+    private readonly ILogger<DeliveryDispatcher> _logger;
     private readonly string _node = $"{Environment.MachineName}-{Environment.ProcessId}-{Ids.RandomBase64Url(4)}";
-    private readonly ConcurrentDictionary<string, EndpointSlots> _endpoints = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<Task, bool> _inFlight = new();
-    private int _inFlightCount;
-    private int _waitingCount;
+
+    // Deliveries handed over by ingest are written leased under this token; claims draw a fresh one each.
+    private readonly long _handOffToken = Random.Shared.NextInt64(1, long.MaxValue);
+    private readonly ConcurrentDictionary<string, EndpointController> _endpoints = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _running;
+    private int _held;
+    private int _reserved;
+    private long _heartbeat;
     private volatile bool _stopping;
 
+    public DeliveryDispatcher(
+        IDeliveryStore store,
+        IWebhookSender sender,
+        RetryPolicy policy,
+        DeliveryOutcomeWriter outcomes,
+        WakeSignal signal,
+        TimeProvider timeProvider,
+        IOptions<DeliveryOptions> options,
+        HeraldMetrics metrics,
+        ILogger<DeliveryDispatcher> logger)
+    {
+        _store = store;
+        _sender = sender;
+        _policy = policy;
+        _outcomes = outcomes;
+        _signal = signal;
+        _timeProvider = timeProvider;
+        _options = options.Value;
+        _metrics = metrics;
+        _logger = logger;
+        metrics.Meter.CreateObservableGauge("herald.dispatcher.in_flight", () => Volatile.Read(ref _running), "{attempt}", "Attempts being sent by this node.");
+        metrics.Meter.CreateObservableGauge("herald.dispatcher.held", () => Volatile.Read(ref _held), "{delivery}", "Deliveries this node holds in memory: in flight and waiting behind them.");
+        metrics.Meter.CreateObservableGauge("herald.dispatcher.open_circuits", CountOpenCircuits, "{webhook}", "Endpoints whose circuit is open on this node.");
+    }
+
+    /// <summary>This node's identity, written as the lease owner of what it claims.</summary>
+    public string Node => _node;
+
     /// <summary>Attempts currently being sent by this node.</summary>
-    public int InFlight => Volatile.Read(ref _inFlightCount);
+    public int InFlight => Volatile.Read(ref _running);
+
+    /// <summary>When the claim loop last went round (a <see cref="TimeProvider"/> timestamp); see <see cref="DispatcherHealthCheck"/>.</summary>
+    public long Heartbeat => Volatile.Read(ref _heartbeat);
+
+    /// <summary>Whether the claim loop has ended while the host is not stopping (it should never end on its own).</summary>
+    public bool HasDied => ExecuteTask is { IsCompleted: true } && !_stopping;
+
+    /// <summary>The endpoint's controller, for tests and diagnostics.</summary>
+    internal EndpointController? Endpoint(string webhookId) => _endpoints.GetValueOrDefault(webhookId);
+
+    private int MaxHeld => _options.MaxInFlight * 2;
+
+    private bool OutcomesLag => _outcomes.Backlog > _options.MaxInFlight;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        LogStarted(logger, _node);
+        LogStarted(_logger, _node);
         while (!stoppingToken.IsCancellationRequested)
         {
+            Volatile.Write(ref _heartbeat, _timeProvider.GetTimestamp());
             var keepGoing = false;
             try
             {
@@ -53,16 +105,18 @@ internal sealed partial class DeliveryDispatcher(
             {
                 break;
             }
+#pragma warning disable CA1031 // The loop must outlive any failure: a database away for hours included.
             catch (Exception exception)
+#pragma warning restore CA1031
             {
-                LogClaimFailed(logger, exception);
+                LogClaimFailed(_logger, exception);
             }
 
             if (!keepGoing)
             {
                 try
                 {
-                    await signal.WaitAsync(_options.PollInterval, stoppingToken);
+                    await _signal.WaitAsync(_options.PollInterval, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {
@@ -75,85 +129,229 @@ internal sealed partial class DeliveryDispatcher(
     /// <summary>Claims one batch; true when the batch was full and more may be due right now.</summary>
     private async Task<bool> ClaimAndStartAsync(CancellationToken cancellationToken)
     {
-        var perEndpoint = _options.MaxConcurrencyPerEndpoint;
-        var limit = Math.Min(_options.MaxInFlight - InFlight - Volatile.Read(ref _waitingCount), _options.ClaimBatchSize);
-        if (limit <= 0)
+        var limit = Math.Min(MaxHeld - Volatile.Read(ref _held) - Volatile.Read(ref _reserved), _options.ClaimBatchSize);
+        if (limit <= 0 || OutcomesLag)
         {
             return false;
         }
 
-        var full = _endpoints.Where(pair => pair.Value.Occupancy >= 2 * perEndpoint).Select(pair => pair.Key).ToList();
-        var now = timeProvider.GetUtcNow();
-        var claimed = await store.ClaimDueAsync(
-            new ClaimRequest(_node, now.ToUnixTimeMilliseconds(), (now + _options.LeaseDuration).ToUnixTimeMilliseconds(), limit, perEndpoint, full),
+        var now = _timeProvider.GetUtcNow();
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var excluded = new List<string>();
+        var largestLimit = _options.InitialConcurrencyPerEndpoint;
+        foreach (var (webhookId, endpoint) in _endpoints)
+        {
+            if (!endpoint.WantsMore(nowMs))
+            {
+                excluded.Add(webhookId);
+            }
+
+            largestLimit = Math.Max(largestLimit, endpoint.Limit);
+        }
+
+        var claimed = await _store.ClaimDueAsync(
+            new ClaimRequest(_node, Random.Shared.NextInt64(1, long.MaxValue), nowMs, (now + _options.LeaseDuration).ToUnixTimeMilliseconds(), limit, 2 * largestLimit, excluded),
             cancellationToken);
 
-        var release = new List<string>();
+        List<ClaimedDelivery>? release = null;
         foreach (var delivery in claimed)
         {
-            var slots = _endpoints.GetOrAdd(delivery.WebhookId, _ => new EndpointSlots());
-            switch (slots.Admit(delivery, perEndpoint))
+            var endpoint = EndpointFor(delivery.WebhookId);
+            switch (endpoint.Admit(delivery, nowMs))
             {
                 case Admission.Start:
-                    Start(delivery);
+                    Interlocked.Increment(ref _held);
+                    Start(delivery, endpoint);
                     break;
                 case Admission.Wait:
-                    Interlocked.Increment(ref _waitingCount);
+                    Interlocked.Increment(ref _held);
                     break;
                 default:
-                    release.Add(delivery.DeliveryId);
+                    (release ??= []).Add(delivery);
                     break;
             }
         }
 
         // Give back what an endpoint cannot take now, for this or another node to claim later.
-        await store.ReleaseAsync(release, _node, cancellationToken);
-        return claimed.Count == limit && release.Count == 0;
+        if (release is not null)
+        {
+            await _store.ReleaseAsync(release, _node, cancellationToken);
+        }
+
+        return claimed.Count == limit && release is null;
     }
 
-    private void Start(ClaimedDelivery delivery)
+    public DeliveryLease? TryReserve(string webhookId)
     {
-        Interlocked.Increment(ref _inFlightCount);
-        var task = Task.Run(() => AttemptAsync(delivery), CancellationToken.None);
-        _inFlight[task] = true;
-        _ = task.ContinueWith(t => _inFlight.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        if (_stopping || OutcomesLag || Volatile.Read(ref _held) + Volatile.Read(ref _reserved) >= MaxHeld || !EndpointFor(webhookId).TryReserve())
+        {
+            return null;
+        }
+
+        Interlocked.Increment(ref _reserved);
+        return new DeliveryLease(_node, _handOffToken, (_timeProvider.GetUtcNow() + _options.LeaseDuration).ToUnixTimeMilliseconds());
     }
 
-    private async Task AttemptAsync(ClaimedDelivery delivery)
+    public void Cancel(string webhookId)
+    {
+        EndpointFor(webhookId).Unreserve();
+        Interlocked.Decrement(ref _reserved);
+    }
+
+    public void Dispatch(ClaimedDelivery delivery)
+    {
+        var endpoint = EndpointFor(delivery.WebhookId);
+        var admission = endpoint.AdmitReserved(delivery, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+        Interlocked.Decrement(ref _reserved);
+        if (admission == Admission.Release)
+        {
+            ReleaseInBackground([delivery]);
+            return;
+        }
+
+        Interlocked.Increment(ref _held);
+        if (admission == Admission.Start)
+        {
+            Start(delivery, endpoint);
+        }
+    }
+
+    public void ProbeNow(string webhookId) => Endpoint(webhookId)?.ProbeNow(_timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+
+    private EndpointController EndpointFor(string webhookId) =>
+        _endpoints.GetOrAdd(webhookId, static (_, dispatcher) => new EndpointController(dispatcher._options, dispatcher._timeProvider), this);
+
+    private void Start(ClaimedDelivery delivery, EndpointController endpoint)
+    {
+        Interlocked.Increment(ref _running);
+        _ = RunAsync(delivery, endpoint);
+    }
+
+    /// <summary>Sends the delivery, then whatever waits behind it on the same endpoint, on one task.</summary>
+    private async Task RunAsync(ClaimedDelivery first, EndpointController endpoint)
     {
         try
         {
-            if (RetryPolicy.DecideWithoutAttempt(delivery) is not { } outcome)
+            for (var delivery = first; delivery is not null;)
             {
-                var now = timeProvider.GetUtcNow();
-                // In-flight attempts are never cancelled by shutdown: they finish within the timeout or their lease expires.
-                var result = await sender.SendAsync(delivery.Url, delivery.SigningSecret(now.ToUnixTimeMilliseconds()), delivery.Body, CancellationToken.None);
-                outcome = policy.Decide(delivery, result, timeProvider.GetUtcNow(), Random.Shared.NextDouble());
-                LogAttempt(logger, delivery.DeliveryId, delivery.WebhookId, result.StatusCode, outcome.NewStatus);
-            }
+                var (signal, duration, retryAfter) = await AttemptAsync(delivery);
+                var completion = endpoint.Complete(signal, duration, retryAfter, takeNext: !_stopping);
+                Interlocked.Decrement(ref _held);
+                if (completion.Released.Count > 0)
+                {
+                    Interlocked.Add(ref _held, -completion.Released.Count);
+                    ReleaseInBackground(completion.Released);
+                }
 
-            await outcomes.WriteAsync(outcome);
-        }
-        catch (Exception exception)
-        {
-            // The lease stays; the delivery is attempted again once it expires.
-            LogAttemptCrashed(logger, delivery.DeliveryId, exception);
+                if (completion.CircuitOpenedUntil is { } until)
+                {
+                    LogCircuitOpened(_logger, delivery.WebhookId, DateTimeOffset.FromUnixTimeMilliseconds(until));
+                    DeferInBackground(delivery.WebhookId, until);
+                }
+
+                delivery = completion.Next;
+            }
         }
         finally
         {
-            var next = _endpoints.TryGetValue(delivery.WebhookId, out var slots) ? slots.Finish(takeNext: !_stopping) : null;
-            Interlocked.Decrement(ref _inFlightCount);
-            if (next is not null)
+            if (Interlocked.Decrement(ref _running) == 0 && _stopping)
             {
-                Interlocked.Decrement(ref _waitingCount);
-                Start(next);
+                _drained.TrySetResult();
             }
-            else
-            {
-                // Only a slot with nothing queued behind it asks for a claim: one claim per queue-full, not per attempt.
-                signal.Notify();
-            }
+
+            // A freed slot may let an endpoint take more: let the claim loop look again.
+            _signal.Notify();
         }
+    }
+
+    /// <summary>Makes one attempt (or none, when the webhook can no longer take it) and hands its outcome to the writer. Never throws.</summary>
+    private async Task<(AttemptSignal Signal, TimeSpan Duration, TimeSpan? RetryAfter)> AttemptAsync(ClaimedDelivery delivery)
+    {
+        try
+        {
+            if (RetryPolicy.DecideWithoutAttempt(delivery) is { } cancelled)
+            {
+                _metrics.Outcome(ResultName(cancelled));
+                await _outcomes.WriteAsync(cancelled);
+                return (AttemptSignal.Refused, TimeSpan.Zero, null);
+            }
+
+            using var activity = HeraldMetrics.ActivitySource.StartActivity("herald.attempt", ActivityKind.Client);
+            activity?.SetTag("herald.delivery.id", delivery.DeliveryId);
+            activity?.SetTag("herald.webhook.id", delivery.WebhookId);
+            var now = _timeProvider.GetUtcNow();
+
+            // In-flight attempts are never cancelled by shutdown: they finish within the timeout, or their lease expires.
+            var result = await _sender.SendAsync(delivery.Url, delivery.SigningSecret(now.ToUnixTimeMilliseconds()), delivery.Body, CancellationToken.None);
+            var outcome = _policy.Decide(delivery, result, _timeProvider.GetUtcNow(), Random.Shared.NextDouble());
+            activity?.SetTag("http.response.status_code", result.StatusCode);
+            activity?.SetTag("herald.delivery.result", ResultName(outcome));
+            _metrics.Attempt(result.Duration, outcome.NewStatus == DeliveryStatus.Success, result.StatusCode, delivery.WebhookId);
+            _metrics.Outcome(ResultName(outcome));
+            LogAttempt(_logger, delivery.DeliveryId, delivery.WebhookId, result.StatusCode, outcome.NewStatus);
+            if (outcome.Disable is { } disable)
+            {
+                LogWebhookDisabled(_logger, delivery.WebhookId, disable.Reason);
+            }
+
+            await _outcomes.WriteAsync(outcome);
+            var signal = outcome.NewStatus == DeliveryStatus.Success ? AttemptSignal.Success
+                : result.StatusCode is null or >= 500 or 429 ? AttemptSignal.Overload
+                : AttemptSignal.Refused;
+            // An endpoint asking for time (429/503 with Retry-After) is paused for as long as its delivery waits: the
+            // asked time clamped to [d, 2d] of the schedule (the spec's rule), never longer.
+            var pause = result is { StatusCode: 429 or 503, RetryAfter: not null } && outcome.NextAttemptAt is { } next
+                ? TimeSpan.FromMilliseconds(Math.Max(0, next - _timeProvider.GetUtcNow().ToUnixTimeMilliseconds()))
+                : (TimeSpan?)null;
+            return (signal, result.Duration, pause);
+        }
+#pragma warning disable CA1031 // One delivery's surprise must not take the dispatcher down; its lease expires and it is tried again.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            LogAttemptCrashed(_logger, delivery.DeliveryId, exception);
+            return (AttemptSignal.Overload, TimeSpan.Zero, null);
+        }
+    }
+
+    private static string ResultName(DeliveryOutcome outcome) => outcome.NewStatus == DeliveryStatus.Queued ? "retry" : outcome.NewStatus;
+
+    private void ReleaseInBackground(IReadOnlyList<ClaimedDelivery> deliveries) => _ = ReleaseAsync(deliveries);
+
+    private async Task ReleaseAsync(IReadOnlyList<ClaimedDelivery> deliveries)
+    {
+        try
+        {
+            await _store.ReleaseAsync(deliveries, _node, CancellationToken.None);
+        }
+#pragma warning disable CA1031 // A release that fails costs only time: the leases expire.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            LogReleaseFailed(_logger, deliveries.Count, exception);
+        }
+    }
+
+    private void DeferInBackground(string webhookId, long until) => _ = DeferAsync(webhookId, until);
+
+    private async Task DeferAsync(string webhookId, long until)
+    {
+        try
+        {
+            await _store.DeferAsync(webhookId, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), until, CancellationToken.None);
+        }
+#pragma warning disable CA1031 // Deferring is an optimisation: without it the open circuit still holds the deliveries back.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            LogReleaseFailed(_logger, 0, exception);
+        }
+    }
+
+    private int CountOpenCircuits()
+    {
+        var now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        return _endpoints.Values.Count(endpoint => endpoint.IsOpen(now));
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -162,88 +360,26 @@ internal sealed partial class DeliveryDispatcher(
         await base.StopAsync(cancellationToken);
 
         // Claimed but never started: hand them back so a restart (or another node) takes them at once.
-        var waiting = _endpoints.Values.SelectMany(slots => slots.DrainWaiting()).Select(d => d.DeliveryId).ToList();
-        var pending = _inFlight.Keys.ToArray();
-        LogStopping(logger, pending.Length, waiting.Count);
+        var waiting = _endpoints.Values.SelectMany(endpoint => endpoint.DrainWaiting()).ToList();
+        Interlocked.Add(ref _held, -waiting.Count);
+        LogStopping(_logger, InFlight, waiting.Count);
         try
         {
-            await store.ReleaseAsync(waiting, _node, cancellationToken);
-            await Task.WhenAll(pending).WaitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            // Host shutdown timeout: whatever is unfinished keeps its lease and is retried after it expires.
-        }
-    }
-
-    private enum Admission
-    {
-        Start,
-        Wait,
-        Release,
-    }
-
-    /// <summary>One endpoint's attempts in flight and the claimed deliveries queued behind them.</summary>
-    private sealed class EndpointSlots
-    {
-        private readonly Lock _lock = new();
-        private readonly Queue<ClaimedDelivery> _waiting = new();
-        private int _inFlight;
-
-        public int Occupancy
-        {
-            get
+            if (waiting.Count > 0)
             {
-                lock (_lock)
-                {
-                    return _inFlight + _waiting.Count;
-                }
+                await _store.ReleaseAsync(waiting, _node, cancellationToken);
+            }
+
+            if (Volatile.Read(ref _running) > 0)
+            {
+                await _drained.Task.WaitAsync(cancellationToken);
             }
         }
-
-        public Admission Admit(ClaimedDelivery delivery, int limit)
+#pragma warning disable CA1031 // Stopping must not fail: whatever is unfinished keeps its lease and is retried after it expires.
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+#pragma warning restore CA1031
         {
-            lock (_lock)
-            {
-                if (_inFlight < limit)
-                {
-                    _inFlight++;
-                    return Admission.Start;
-                }
-
-                if (_waiting.Count < limit)
-                {
-                    _waiting.Enqueue(delivery);
-                    return Admission.Wait;
-                }
-
-                return Admission.Release;
-            }
-        }
-
-        /// <summary>Frees a slot, or hands it straight to the next waiting delivery.</summary>
-        public ClaimedDelivery? Finish(bool takeNext)
-        {
-            lock (_lock)
-            {
-                if (takeNext && _waiting.TryDequeue(out var next))
-                {
-                    return next;
-                }
-
-                _inFlight--;
-                return null;
-            }
-        }
-
-        public List<ClaimedDelivery> DrainWaiting()
-        {
-            lock (_lock)
-            {
-                var drained = _waiting.ToList();
-                _waiting.Clear();
-                return drained;
-            }
+            LogStopIncomplete(_logger, exception);
         }
     }
 
@@ -256,9 +392,21 @@ internal sealed partial class DeliveryDispatcher(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Delivery {DeliveryId} to {WebhookId}: HTTP {StatusCode} -> {Status}")]
     private static partial void LogAttempt(ILogger logger, string deliveryId, string webhookId, int? statusCode, string status);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {WebhookId} disabled: {Reason}")]
+    private static partial void LogWebhookDisabled(ILogger logger, string webhookId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Circuit of webhook {WebhookId} opened until {Until}: its deliveries wait without spending their retries")]
+    private static partial void LogCircuitOpened(ILogger logger, string webhookId, DateTimeOffset until);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Claiming deliveries failed; retrying after the poll interval")]
     private static partial void LogClaimFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Giving back {Count} claimed deliveries failed; their leases will expire instead")]
+    private static partial void LogReleaseFailed(ILogger logger, int count, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Attempt of delivery {DeliveryId} failed unexpectedly; it will be retried when its lease expires")]
     private static partial void LogAttemptCrashed(ILogger logger, string deliveryId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The dispatcher stopped before every attempt in flight finished; their leases expire and they are retried")]
+    private static partial void LogStopIncomplete(ILogger logger, Exception exception);
 }

@@ -7,17 +7,34 @@ using Microsoft.Extensions.Options;
 namespace Herald.Core.Dispatch;
 
 /// <summary>
-/// Collects attempt outcomes and writes them in batches, one transaction per batch, so the database sees a
-/// commit per burst rather than per attempt. An outcome lost in a crash is harmless: its lease expires and
-/// the delivery is attempted again (at-least-once).
+/// Collects attempt outcomes and writes them in batches, one transaction per batch, so the database sees a commit per
+/// burst rather than per attempt. A batch that cannot be written (the database is away) is kept and retried with a
+/// growing pause for as long as it takes; the dispatcher takes no new work while outcomes lag
+/// (<see cref="Backlog"/>), so memory stays bounded. An outcome lost in a crash is harmless: its lease expires and the
+/// delivery is attempted again (at-least-once).
 /// </summary>
 internal sealed partial class DeliveryOutcomeWriter(
     IDeliveryStore store, TimeProvider timeProvider, IOptions<DeliveryOptions> options, ILogger<DeliveryOutcomeWriter> logger) : BackgroundService
 {
-    private readonly Channel<DeliveryOutcome> _outcomes = Channel.CreateUnbounded<DeliveryOutcome>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly int _batchSize = Math.Max(1, options.Value.OutcomeBatchSize);
+    private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan LongestPause = TimeSpan.FromSeconds(5);
 
-    public ValueTask WriteAsync(DeliveryOutcome outcome) => _outcomes.Writer.WriteAsync(outcome);
+    private readonly Channel<DeliveryOutcome> _outcomes = Channel.CreateUnbounded<DeliveryOutcome>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly int _batchSize = options.Value.OutcomeBatchSize;
+    private int _backlog;
+    private long _failingSince;
+
+    /// <summary>Outcomes handed over and not yet committed.</summary>
+    public int Backlog => Volatile.Read(ref _backlog);
+
+    /// <summary>Since when writes have been failing (a <see cref="TimeProvider"/> timestamp), or 0 while they succeed.</summary>
+    public long FailingSince => Volatile.Read(ref _failingSince);
+
+    public ValueTask WriteAsync(DeliveryOutcome outcome)
+    {
+        Interlocked.Increment(ref _backlog);
+        return _outcomes.Writer.WriteAsync(outcome);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -26,7 +43,7 @@ internal sealed partial class DeliveryOutcomeWriter(
         {
             while (await _outcomes.Reader.WaitToReadAsync(stoppingToken))
             {
-                await DrainAsync(batch);
+                await DrainAsync(batch, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -36,13 +53,21 @@ internal sealed partial class DeliveryOutcomeWriter(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        // The dispatcher stops first and has handed over its last outcomes; write them before leaving.
+        // The dispatcher stops first and has handed over its last outcomes; write them before leaving, for as long as
+        // the host allows. Stopping never throws: what is not written is retried after its lease expires.
         _outcomes.Writer.TryComplete();
         await base.StopAsync(cancellationToken);
-        await DrainAsync(new List<DeliveryOutcome>(_batchSize));
+        try
+        {
+            await DrainAsync(new List<DeliveryOutcome>(_batchSize), cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            LogUnwritten(logger, Backlog);
+        }
     }
 
-    private async Task DrainAsync(List<DeliveryOutcome> batch)
+    private async Task DrainAsync(List<DeliveryOutcome> batch, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -57,27 +82,45 @@ internal sealed partial class DeliveryOutcomeWriter(
                 return;
             }
 
-            await WriteBatchAsync(batch);
+            await WriteBatchAsync(batch, cancellationToken);
+            Interlocked.Add(ref _backlog, -batch.Count);
         }
     }
 
-    private async Task WriteBatchAsync(List<DeliveryOutcome> batch)
+    private async Task WriteBatchAsync(List<DeliveryOutcome> batch, CancellationToken cancellationToken)
     {
+        var pause = FirstPause;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
+                // Not cancelled by shutdown once started: a half-written batch would be rolled back and tried again anyway.
                 await store.RecordOutcomesAsync(batch, timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), CancellationToken.None);
+                if (Interlocked.Exchange(ref _failingSince, 0) != 0)
+                {
+                    LogRecovered(logger, batch.Count, attempt);
+                }
+
                 return;
             }
-            catch (Exception exception) when (attempt < 5 && exception is not OperationCanceledException)
+#pragma warning disable CA1031 // Any failure (the database away, a deadlock, a timeout) is retried; the outcomes are kept.
+            catch (Exception exception)
+#pragma warning restore CA1031
             {
-                LogWriteFailed(logger, batch.Count, attempt, exception);
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), timeProvider);
+                Interlocked.CompareExchange(ref _failingSince, timeProvider.GetTimestamp(), 0);
+                LogWriteFailed(logger, batch.Count, attempt, pause, exception);
+                await Task.Delay(pause, timeProvider, cancellationToken);
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LongestPause.Ticks));
             }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} delivery outcomes failed (try {Attempt}); retrying")]
-    private static partial void LogWriteFailed(ILogger logger, int count, int attempt, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} delivery outcomes failed (try {Attempt}); keeping them and trying again in {Pause}")]
+    private static partial void LogWriteFailed(ILogger logger, int count, int attempt, TimeSpan pause, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Delivery outcomes are written again ({Count} after {Attempt} tries)")]
+    private static partial void LogRecovered(ILogger logger, int count, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped with {Count} delivery outcomes unwritten; their deliveries are retried when their leases expire")]
+    private static partial void LogUnwritten(ILogger logger, int count);
 }

@@ -5,7 +5,9 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Herald.Contracts.Envelope;
 using Herald.Contracts.Events;
+using Herald.Contracts.Json;
 using Herald.Core.Accounts;
+using Herald.Core.Deliveries;
 using Herald.Core.Tenants;
 using Herald.Core.Webhooks;
 using Herald.Internal;
@@ -21,10 +23,14 @@ internal sealed record PublishEvent(string? Id, string? Name, string? AccountId,
 /// transaction. Accepted means committed: the caller answers 201 only after this returns.
 /// </summary>
 internal sealed partial class EventIngestor(
-    IEventStore events, IAccountStore accounts, IWebhookStore webhooks, WakeSignal dispatch, TimeProvider timeProvider, IOptions<EventOptions> options)
+    IEventStore events,
+    IAccountStore accounts,
+    IWebhookStore webhooks,
+    IDeliveryHandOff handOff,
+    WakeSignal dispatch,
+    TimeProvider timeProvider,
+    IOptions<EventOptions> options)
 {
-    private static readonly JsonWriterOptions CompactWriter = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     [GeneratedRegex("^[A-Za-z0-9_-]{1,128}$")]
     private static partial Regex EventIdPattern();
 
@@ -86,21 +92,96 @@ internal sealed partial class EventIngestor(
         }
 
         var targets = await webhooks.GetAccountEventTargetsAsync(accountIds, cancellationToken);
-        var pending = records.Select(r => new PendingEvent(r, FanOut.Deliveries(r, targets[r.AccountId!]))).ToList();
-        var outcome = await events.StoreAsync(pending, now.ToUnixTimeMilliseconds(), cancellationToken);
+        var webhooksById = new Dictionary<string, Webhook>(StringComparer.Ordinal);
+        var pending = new List<PendingEvent>(records.Count);
+        foreach (var record in records)
+        {
+            var candidates = targets[record.AccountId!];
+            foreach (var webhook in candidates)
+            {
+                webhooksById.TryAdd(webhook.Id, webhook);
+            }
+
+            // The deliveries this node's dispatcher can take now are written leased to it and handed over after the commit.
+            var deliveries = FanOut.Deliveries(record, candidates)
+                .Select(delivery => handOff.TryReserve(delivery.WebhookId) is { } lease ? delivery with { Lease = lease } : delivery)
+                .ToList();
+            pending.Add(new PendingEvent(record, deliveries));
+        }
+
+        StoreEventsResult outcome;
+        try
+        {
+            outcome = await events.StoreAsync(pending, now.ToUnixTimeMilliseconds(), cancellationToken);
+        }
+        catch
+        {
+            CancelReservations(pending);
+            throw;
+        }
+
         if (outcome.ConflictIndex is { } conflict)
         {
+            CancelReservations(pending);
             throw HeraldException.Conflict(
                 $"Event {records[conflict].Id} already exists with different content; use a new id for a new event.",
                 batch ? $"events[{conflict}].id" : "id");
         }
 
+        HandOver(pending, outcome.Results, webhooksById);
         if (outcome.Results.Any(r => r.DeliveryCount > 0))
         {
+            // For the deliveries not handed over (and other nodes' dispatchers polling for work).
             dispatch.Notify();
         }
 
         return outcome.Results;
+    }
+
+    /// <summary>Starts the stored deliveries that were reserved; gives back the reservations of events that were not stored.</summary>
+    private void HandOver(List<PendingEvent> pending, IReadOnlyList<StoreEventResult> results, Dictionary<string, Webhook> webhooksById)
+    {
+        for (var i = 0; i < pending.Count; i++)
+        {
+            var (stored, deliveries) = pending[i];
+            foreach (var delivery in deliveries)
+            {
+                if (delivery.Lease is not { } lease)
+                {
+                    continue;
+                }
+
+                if (!results[i].Created)
+                {
+                    handOff.Cancel(delivery.WebhookId);
+                    continue;
+                }
+
+                var webhook = webhooksById[delivery.WebhookId];
+                handOff.Dispatch(new ClaimedDelivery
+                {
+                    DeliveryId = delivery.Id,
+                    EventId = stored.Id,
+                    WebhookId = webhook.Id,
+                    Url = webhook.Url,
+                    Secret = webhook.Secret,
+                    NextSecret = webhook.NextSecret,
+                    NextSecretAt = webhook.NextSecretAt,
+                    WebhookStatus = webhook.Status,
+                    WebhookFailingSince = webhook.FailingSince,
+                    Body = stored.Body,
+                    LeaseToken = lease.Token,
+                });
+            }
+        }
+    }
+
+    private void CancelReservations(List<PendingEvent> pending)
+    {
+        foreach (var delivery in pending.SelectMany(p => p.Deliveries).Where(d => d.Lease is not null))
+        {
+            handOff.Cancel(delivery.WebhookId);
+        }
     }
 
     private StoredEvent Validate(PublishEvent request, string prefix, DateTimeOffset now)
@@ -169,12 +250,22 @@ internal sealed partial class EventIngestor(
         };
     }
 
-    /// <summary>Writes <c>data</c> compactly as <c>{"object":…,"error":…}</c>, passing the producer's values through.</summary>
+    /// <summary>
+    /// Writes <c>data</c> as <c>{"object":…,"error":…}</c> in the form JavaScript's <c>JSON.stringify(JSON.parse(…))</c>
+    /// gives back, so integrations that verify over re-serialized JSON still verify; the producer's values are kept.
+    /// </summary>
     private static byte[] SerializeData(JsonElement? data, string prefix)
     {
         if (data is not { ValueKind: JsonValueKind.Object } element)
         {
             throw HeraldException.Validation("data is required: an object holding the resource as \"object\" and, optionally, \"error\".", prefix + "data");
+        }
+
+        // First, before anything reads a string out of it: invalid UTF-8, lone surrogates, duplicate keys and excessive
+        // depth anywhere in data are refused, naming where.
+        if (!CanonicalJson.TryCanonicalize(element, new ArrayBufferWriter<byte>(), prefix + "data", out var invalid))
+        {
+            throw HeraldException.Validation(invalid.Message, invalid.Path);
         }
 
         JsonElement? resource = null;
@@ -207,20 +298,15 @@ internal sealed partial class EventIngestor(
         }
 
         var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, CompactWriter))
+        buffer.Write("{\"object\":"u8);
+        CanonicalJson.TryCanonicalize(resource.Value, buffer, prefix + "data.object", out _);
+        if (error is { } err)
         {
-            writer.WriteStartObject();
-            writer.WritePropertyName("object"u8);
-            resource.Value.WriteTo(writer);
-            if (error is { } err)
-            {
-                writer.WritePropertyName("error"u8);
-                err.WriteTo(writer);
-            }
-
-            writer.WriteEndObject();
+            buffer.Write(",\"error\":"u8);
+            CanonicalJson.TryCanonicalize(err, buffer, prefix + "data.error", out _);
         }
 
+        buffer.Write("}"u8);
         return buffer.WrittenSpan.ToArray();
     }
 

@@ -1,4 +1,5 @@
 using Herald.Contracts.Events;
+using Herald.Core.Accounts;
 using Herald.Core.Tenants;
 
 namespace Herald.Core.Events;

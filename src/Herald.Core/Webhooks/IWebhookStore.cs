@@ -2,6 +2,19 @@ using Herald.Core.Tenants;
 
 namespace Herald.Core.Webhooks;
 
+/// <summary>What a change to a webhook does to its queued deliveries.</summary>
+internal enum QueuedDeliveries
+{
+    /// <summary>Nothing.</summary>
+    Keep,
+
+    /// <summary>Cancel them (the webhook was disabled by hand).</summary>
+    Cancel,
+
+    /// <summary>Make the paused ones (kept while it was disabled automatically) due now.</summary>
+    Resume,
+}
+
 /// <summary>Webhooks of accounts and of partner apps. Deleted webhooks are hidden, never removed, so their log stays readable.</summary>
 internal interface IWebhookStore
 {
@@ -11,8 +24,8 @@ internal interface IWebhookStore
 
     Task<PagedList<Webhook>> ListAsync(OwnerScope scope, Page page, CancellationToken cancellationToken);
 
-    /// <summary>Saves every field; with <paramref name="cancelQueuedDeliveries"/>, its queued deliveries are cancelled in the same transaction.</summary>
-    Task UpdateAsync(Webhook webhook, bool cancelQueuedDeliveries, CancellationToken cancellationToken);
+    /// <summary>Saves every field and, in the same transaction, does <paramref name="queued"/> to its queued deliveries.</summary>
+    Task UpdateAsync(Webhook webhook, QueuedDeliveries queued, CancellationToken cancellationToken);
 
     /// <summary>Hides the webhook (status DISABLED, reason "deleted") and cancels its queued deliveries, in one transaction.</summary>
     Task<bool> DeleteAsync(string id, OwnerScope scope, long now, CancellationToken cancellationToken);

@@ -24,6 +24,9 @@ internal sealed record Webhook
     public long? NextSecretAt { get; init; }
     public required string Status { get; init; }
     public string? DisabledReason { get; init; }
+
+    /// <summary>Since when every attempt failed (Unix ms), or null while the endpoint takes deliveries.</summary>
+    public long? FailingSince { get; init; }
     public string? Description { get; init; }
     public long CreatedAt { get; init; }
     public long UpdatedAt { get; init; }

@@ -1,8 +1,4 @@
-using Herald.Contracts.Envelope;
-using Herald.Contracts.Events;
-using Herald.Contracts.Samples;
-using Herald.Core.Deliveries;
-using Herald.Core.Events;
+using Herald.Core.Accounts;
 using Herald.Core.Tenants;
 using Microsoft.Extensions.Options;
 
@@ -17,18 +13,12 @@ internal sealed record WebhookChanges(string? Url, IReadOnlyList<string?>? Event
 /// <summary>A rotated secret and when it starts signing.</summary>
 internal sealed record RotatedSecret(string WebhookId, string Secret, long ActivatesAt);
 
-/// <summary>What a test send produced.</summary>
-internal sealed record WebhookTestResult(string EventId, string Name, bool Success, int? StatusCode, long DurationMs, string? Error, string? ResponseBody);
-
-/// <summary>Webhooks of accounts (API keys) and of partner apps (their credentials): create, change, rotate, test, delete.</summary>
+/// <summary>Webhooks of accounts (API keys) and of partner apps (their credentials): create, change, rotate, delete.</summary>
 internal sealed class WebhookService(
     IWebhookStore store,
     TenantResolver tenants,
-    IWebhookSender sender,
     TimeProvider time,
-    IOptions<WebhookOptions> webhookOptions,
-    IOptions<DeliveryOptions> deliveryOptions,
-    IOptions<EventOptions> eventOptions)
+    IOptions<WebhookOptions> webhookOptions)
 {
     public const string DisabledByUser = "disabled by user";
     public const string Deleted = "deleted";
@@ -76,7 +66,10 @@ internal sealed class WebhookService(
     public async Task<Webhook> GetAsync(Caller caller, string id, CancellationToken cancellationToken) =>
         await store.GetAsync(id, caller.Scope, cancellationToken) ?? throw HeraldException.NotFound($"No webhook {id}.");
 
-    /// <summary>Applies the changes; a webhook that becomes disabled has its queued deliveries cancelled.</summary>
+    /// <summary>
+    /// Applies the changes. A webhook disabled by hand has its queued deliveries cancelled; one enabled again resumes the
+    /// deliveries kept paused while it was disabled automatically.
+    /// </summary>
     public async Task<Webhook> UpdateAsync(Caller caller, string id, WebhookChanges changes, CancellationToken cancellationToken)
     {
         var webhook = await GetAsync(caller, id, cancellationToken);
@@ -100,12 +93,18 @@ internal sealed class WebhookService(
         updated = changes.Status switch
         {
             null => updated,
-            WebhookStatus.Enabled => updated with { Status = WebhookStatus.Enabled, DisabledReason = null },
+            WebhookStatus.Enabled => updated with { Status = WebhookStatus.Enabled, DisabledReason = null, FailingSince = null },
             WebhookStatus.Disabled => updated with { Status = WebhookStatus.Disabled, DisabledReason = webhook.IsEnabled ? DisabledByUser : webhook.DisabledReason },
             _ => throw HeraldException.Validation("status must be ENABLED or DISABLED.", "status"),
         };
 
-        await store.UpdateAsync(updated, cancelQueuedDeliveries: !updated.IsEnabled, cancellationToken);
+        var queued = (webhook.IsEnabled, updated.IsEnabled) switch
+        {
+            (true, false) => QueuedDeliveries.Cancel,
+            (false, true) => QueuedDeliveries.Resume,
+            _ => QueuedDeliveries.Keep,
+        };
+        await store.UpdateAsync(updated, queued, cancellationToken);
         return updated;
     }
 
@@ -137,27 +136,8 @@ internal sealed class WebhookService(
         var rotated = current is null || delaySeconds == 0
             ? webhook with { Secret = next, NextSecret = null, NextSecretAt = null, UpdatedAt = now }
             : webhook with { Secret = current, NextSecret = next, NextSecretAt = activatesAt, UpdatedAt = now };
-        await store.UpdateAsync(rotated, cancelQueuedDeliveries: false, cancellationToken);
+        await store.UpdateAsync(rotated, QueuedDeliveries.Keep, cancellationToken);
         return new RotatedSecret(webhook.Id, next, current is null || delaySeconds == 0 ? now : activatesAt);
-    }
-
-    /// <summary>Sends one realistic sample of <paramref name="eventName"/> now, signed like any delivery; not stored, not retried.</summary>
-    public async Task<WebhookTestResult> TestAsync(Caller caller, string id, string? eventName, CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrEmpty(eventName) || !EventCatalog.TryGet(eventName, out var type))
-        {
-            throw HeraldException.Validation("name must be a catalog event name; GET /api/v1/event_types lists them.", "name");
-        }
-
-        var webhook = await GetAsync(caller, id, cancellationToken);
-        var now = time.GetUtcNow();
-        var eventId = Ids.New(Ids.TestEvent);
-        var accountId = type.IsPartnerLevel ? null : webhook.AccountId ?? "acct_test";
-        var appId = type.IsPartnerLevel || webhook.AccountId is null ? webhook.AppId : null;
-        var envelope = WebhookEnvelope.Serialize(eventId, type.Name, accountId, appId, EventSamples.GetData(type.Name).Span, now, eventOptions.Value.DefaultVersion);
-        var result = await sender.SendAsync(webhook.Url, webhook.SigningSecret(now.ToUnixTimeMilliseconds()), envelope, cancellationToken);
-        return new WebhookTestResult(
-            eventId, type.Name, deliveryOptions.Value.IsSuccess(result.StatusCode), result.StatusCode, (long)result.Duration.TotalMilliseconds, result.Error, result.ResponseBody);
     }
 
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -1,4 +1,6 @@
+using Herald.Core;
 using Herald.Core.Deliveries;
+using Herald.Core.Dispatch;
 using Herald.Core.Webhooks;
 using Herald.Server.Api;
 using Herald.Server.Api.Accounts;
@@ -50,6 +52,7 @@ internal static class HeraldServerBuilderExtensions
         services.AddHostedService<AdminKeyValidator>();
         services.AddHeraldStorage();
         services.AddHeraldCore();
+        services.AddHealthChecks().AddCheck<DispatcherHealthCheck>(DispatcherHealthCheck.Name, tags: [HealthTags.Live, HealthTags.Ready]);
         services.AddHostedService<StartupBanner>();
 
         services.AddHeraldAuth();

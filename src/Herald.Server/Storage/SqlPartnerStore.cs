@@ -106,8 +106,8 @@ internal sealed class SqlPartnerStore(SqlDatabase database) : IPartnerStore
             """,
             new { appId = command.AppId, accountIds = disconnected.ToArray(), now }, transaction, cancellationToken: cancellationToken));
 
-        var stored = await SqlEventStore.InsertAsync(connection, transaction, [buildEvent(disconnected)], now, cancellationToken);
-        if (stored.ConflictIndex is not null)
+        var stored = await SqlEventStore.InsertAsync(database, connection, transaction, [buildEvent(disconnected)], now, cancellationToken);
+        if (stored is not { ConflictIndex: null })
         {
             throw new InvalidOperationException("A freshly generated partner event id collided with a stored event.");
         }

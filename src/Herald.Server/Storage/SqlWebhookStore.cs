@@ -12,7 +12,7 @@ namespace Herald.Server.Storage;
 internal sealed class WebhookRow
 {
     public const string Columns =
-        "id, account_id, app_id, url, event_list, all_events, secret, next_secret, next_secret_at, status, disabled_reason, description, created_at, updated_at";
+        "id, account_id, app_id, url, event_list, all_events, secret, next_secret, next_secret_at, status, disabled_reason, failing_since, description, created_at, updated_at";
 
     public string Id { get; set; } = string.Empty;
     public string? AccountId { get; set; }
@@ -25,6 +25,7 @@ internal sealed class WebhookRow
     public long? NextSecretAt { get; set; }
     public string Status { get; set; } = string.Empty;
     public string? DisabledReason { get; set; }
+    public long? FailingSince { get; set; }
     public string? Description { get; set; }
     public long CreatedAt { get; set; }
     public long UpdatedAt { get; set; }
@@ -45,6 +46,7 @@ internal sealed class WebhookRow
         NextSecretAt = NextSecretAt,
         Status = Status,
         DisabledReason = DisabledReason,
+        FailingSince = FailingSince,
         Description = Description,
         CreatedAt = CreatedAt,
         UpdatedAt = UpdatedAt,
@@ -63,6 +65,7 @@ internal sealed class WebhookRow
         webhook.NextSecretAt,
         webhook.Status,
         webhook.DisabledReason,
+        webhook.FailingSince,
         webhook.Description,
         webhook.CreatedAt,
         webhook.UpdatedAt,
@@ -77,7 +80,7 @@ internal sealed class SqlWebhookStore(SqlDatabase database) : IWebhookStore
         await connection.ExecuteAsync(new CommandDefinition(
             $"""
             INSERT INTO webhooks ({WebhookRow.Columns})
-            VALUES (@Id, @AccountId, @AppId, @Url, @EventList, @AllEvents, @Secret, @NextSecret, @NextSecretAt, @Status, @DisabledReason, @Description, @CreatedAt, @UpdatedAt)
+            VALUES (@Id, @AccountId, @AppId, @Url, @EventList, @AllEvents, @Secret, @NextSecret, @NextSecretAt, @Status, @DisabledReason, @FailingSince, @Description, @CreatedAt, @UpdatedAt)
             """,
             WebhookRow.Parameters(webhook), cancellationToken: cancellationToken));
     }
@@ -101,20 +104,28 @@ internal sealed class SqlWebhookStore(SqlDatabase database) : IWebhookStore
         return PagedList<WebhookRow>.FromOverfetch(rows, page).Select(row => row.ToWebhook());
     }
 
-    public async Task UpdateAsync(Webhook webhook, bool cancelQueuedDeliveries, CancellationToken cancellationToken)
+    public async Task UpdateAsync(Webhook webhook, QueuedDeliveries queued, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE webhooks SET url = @Url, event_list = @EventList, all_events = @AllEvents, secret = @Secret, next_secret = @NextSecret,
-              next_secret_at = @NextSecretAt, status = @Status, disabled_reason = @DisabledReason, description = @Description, updated_at = @UpdatedAt
+              next_secret_at = @NextSecretAt, status = @Status, disabled_reason = @DisabledReason, failing_since = @FailingSince,
+              description = @Description, updated_at = @UpdatedAt
             WHERE id = @Id AND deleted_at IS NULL
             """,
             WebhookRow.Parameters(webhook), transaction, cancellationToken: cancellationToken));
-        if (cancelQueuedDeliveries)
+        switch (queued)
         {
-            await CancelQueuedAsync(connection, transaction, webhook.Id, webhook.UpdatedAt, exceptDeliveryId: null, cancellationToken);
+            case QueuedDeliveries.Cancel:
+                await CancelQueuedAsync(connection, transaction, webhook.Id, webhook.UpdatedAt, exceptDeliveryId: null, cancellationToken);
+                break;
+            case QueuedDeliveries.Resume:
+                await connection.ExecuteAsync(new CommandDefinition(
+                    $"UPDATE deliveries SET next_attempt_at = @now, updated_at = @now WHERE webhook_id = @id AND status = '{DeliveryStatus.Queued}' AND next_attempt_at IS NULL",
+                    new { id = webhook.Id, now = webhook.UpdatedAt }, transaction, cancellationToken: cancellationToken));
+                break;
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -169,6 +180,15 @@ internal sealed class SqlWebhookStore(SqlDatabase database) : IWebhookStore
             new { appId }, cancellationToken: cancellationToken));
         return [.. rows.Select(row => row.ToWebhook())];
     }
+
+    /// <summary>
+    /// Pauses a webhook's queued deliveries in the caller's transaction (auto-disable): they stay queued with no next
+    /// attempt time, so claims skip them, until the webhook is enabled again.
+    /// </summary>
+    public static Task<int> PauseQueuedAsync(DbConnection connection, DbTransaction transaction, string webhookId, long now, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE deliveries SET next_attempt_at = NULL, updated_at = @now WHERE webhook_id = @webhookId AND status = '{DeliveryStatus.Queued}'",
+            new { webhookId, now }, transaction, cancellationToken: cancellationToken));
 
     /// <summary>Cancels a webhook's queued deliveries (all but <paramref name="exceptDeliveryId"/>) in the caller's transaction.</summary>
     public static Task<int> CancelQueuedAsync(DbConnection connection, DbTransaction transaction, string webhookId, long now, string? exceptDeliveryId, CancellationToken cancellationToken) =>

@@ -1,3 +1,4 @@
+using Herald.Core;
 using Herald.Core.Accounts;
 using Herald.Core.Deliveries;
 using Herald.Core.Events;
@@ -37,6 +38,7 @@ internal static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IDeliveryStore, SqlDeliveryStore>();
         services.TryAddSingleton<IPartnerStore, SqlPartnerStore>();
         services.AddHostedService<SchemaInitializer>();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>(DatabaseHealthCheck.Name, tags: [HealthTags.Ready]);
         return services;
     }
 }

@@ -1,10 +1,58 @@
 using System.Text;
 using Herald.Contracts.Envelope;
+using Herald.Contracts.Events;
+using Herald.Contracts.Samples;
+using Herald.Contracts.Tests.Json;
 
 namespace Herald.Contracts.Tests.Envelope;
 
 public sealed class WebhookEnvelopeTests
 {
+    private static readonly DateTimeOffset CreatedAt = new(2026, 5, 20, 13, 54, 20, TimeSpan.Zero);
+
+    // Text fields JavaScript must write back unchanged: literal non-ASCII, U+2028, a control that JSON escapes.
+    private const string AwkwardAccount = "acct_é中😀\u2028\u0001\"";
+
+    private static readonly Lazy<Dictionary<string, (byte[] Herald, byte[]? Node)>> SampleEnvelopes = new(() =>
+    {
+        var envelopes = EventCatalog.All.ToDictionary(
+            t => t.Name,
+            t => t.IsPartnerLevel
+                ? WebhookEnvelope.Serialize("evt_1", t.Name, null, "appid_1", EventSamples.GetData(t.Name).Span, CreatedAt, "2026-02-27")
+                : WebhookEnvelope.Serialize("evt_1", t.Name, AwkwardAccount, null, EventSamples.GetData(t.Name).Span, CreatedAt, "2026-02-27"),
+            StringComparer.Ordinal);
+        var node = NodeJson.RoundTrip([.. envelopes.Values]);
+        return envelopes.Keys.Zip(node).ToDictionary(p => p.First, p => (envelopes[p.First], p.Second), StringComparer.Ordinal);
+    });
+
+    public static TheoryData<string> Names => [.. EventCatalog.All.Select(t => t.Name)];
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Serialize_of_every_sample_envelope_is_what_JSON_stringify_gives_back(string name)
+    {
+        var (herald, node) = SampleEnvelopes.Value[name];
+
+        Assert.NotNull(node);
+        CanonicalJsonNodeTests.AssertSameBytes(node, herald);
+    }
+
+    [Fact]
+    public void Serialize_writes_text_fields_as_literal_utf8_escaping_only_what_JSON_requires()
+    {
+        var bytes = WebhookEnvelope.Serialize("evt_1", "customer.created", AwkwardAccount, null, "{}"u8, CreatedAt, null);
+
+        Assert.Equal("{\"id\":\"evt_1\",\"name\":\"customer.created\",\"account_id\":\"acct_é中😀\u2028\\u0001\\\"\",\"data\":{},\"created_at\":\"2026-05-20T13:54:20+0000\"}", Encoding.UTF8.GetString(bytes));
+    }
+
+    [Fact]
+    public void Serialize_refuses_a_text_field_holding_a_lone_surrogate()
+    {
+        var error = Assert.Throws<ArgumentException>(() => WebhookEnvelope.Serialize("evt_\ud800", "customer.created", "acct_1", null, "{}"u8, CreatedAt, null));
+
+        Assert.Equal("id", error.ParamName);
+    }
+
     [Fact]
     public void Serialize_writes_account_envelope_fields_in_contract_order()
     {

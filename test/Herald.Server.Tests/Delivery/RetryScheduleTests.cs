@@ -168,10 +168,11 @@ public sealed class RetryScheduleTests : ServerWithReceiverTest
         Receiver.Respond = _ => new ReceiverResponse(500);
         await Server.CreateWebhookAsync(_account, Receiver.Url(), "payment_intent.succeeded");
         var deliveryId = await PublishAndGetDeliveryIdAsync("evt_retrigger");
+        var schedule = DeliveryOptions.DefaultRetrySchedule;
         for (var attempt = 1; attempt <= 10; attempt++)
         {
             await Server.WaitForDeliveryAsync(deliveryId, d => HeraldTestServer.AttemptCount(d) == attempt);
-            Server.Advance(TimeSpan.FromHours(30));
+            Server.Advance(attempt <= schedule.Count ? (schedule[attempt - 1] * 1.2) + TimeSpan.FromSeconds(1) : TimeSpan.Zero);
         }
 
         await Server.WaitForDeliveryAsync(deliveryId, d => d["status"]!.GetValue<string>() == "failed");

@@ -26,8 +26,11 @@ public sealed class HeraldTestServer : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private HeraldTestServer(WebApplication app, FakeTimeProvider? time, string dataPath, string? postgres)
+    private readonly bool _deleteDataOnDispose;
+
+    private HeraldTestServer(WebApplication app, FakeTimeProvider? time, string dataPath, string? postgres, bool deleteDataOnDispose)
     {
+        _deleteDataOnDispose = deleteDataOnDispose;
         PostgresConnectionString = postgres;
         _app = app;
         Time = time;
@@ -69,7 +72,7 @@ public sealed class HeraldTestServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<HeraldTestServer> StartAsync(IDictionary<string, string?>? settings = null, bool fakeTime = true, string? dataPath = null)
+    public static async Task<HeraldTestServer> StartAsync(IDictionary<string, string?>? settings = null, bool fakeTime = true, string? dataPath = null, bool deleteDataOnDispose = true)
     {
         dataPath ??= Directory.CreateTempSubdirectory("herald-test-").FullName;
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ["--urls=http://127.0.0.1:0"], EnvironmentName = "Testing" });
@@ -83,7 +86,9 @@ public sealed class HeraldTestServer : IAsyncDisposable
         string? postgres = null;
         if (UsePostgres)
         {
-            postgres = await Herald.Testing.PostgresServer.CreateDatabaseAsync("herald_server");
+            postgres = settings?.TryGetValue("Herald:Storage:ConnectionString", out var given) == true && given is not null
+                ? given
+                : await Herald.Testing.PostgresServer.CreateDatabaseAsync("herald_server");
             configuration["Herald:Storage:Provider"] = "postgres";
             configuration["Herald:Storage:ConnectionString"] = postgres;
         }
@@ -107,7 +112,7 @@ public sealed class HeraldTestServer : IAsyncDisposable
         var app = builder.Build();
         app.MapHeraldServer();
         await app.StartAsync();
-        return new HeraldTestServer(app, time, dataPath, postgres);
+        return new HeraldTestServer(app, time, dataPath, postgres, deleteDataOnDispose);
     }
 
     /// <summary>Moves fake time on and wakes the dispatcher so due retries are claimed at once.</summary>
@@ -249,12 +254,15 @@ public sealed class HeraldTestServer : IAsyncDisposable
 
         await _app.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
+        if (_deleteDataOnDispose)
         {
-            Directory.Delete(DataPath, recursive: true);
-        }
-        catch (IOException)
-        {
+            try
+            {
+                Directory.Delete(DataPath, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 }

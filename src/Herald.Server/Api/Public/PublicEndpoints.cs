@@ -1,5 +1,6 @@
 using Herald.Contracts.Events;
-using Herald.Server.Storage;
+using Herald.Core;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Herald.Server.Api.Public;
 
@@ -11,24 +12,20 @@ internal static class PublicEndpoints
         api.MapGet("/event_types", () => TypedResults.Ok(new ListResponse<EventTypeResponse>([.. EventCatalog.All.Select(t => new EventTypeResponse(t.Name, t.Description))], false)))
             .WithTags("Events").WithSummary("The event catalog").AllowAnonymous();
 
-        app.MapGet("/healthz", () => TypedResults.Ok(new HealthResponse("ok"))).WithTags("Health").WithSummary("The process is up");
-        app.MapGet("/readyz", ReadyAsync).WithTags("Health").WithSummary("The database answers (503 when it does not)");
+        app.MapGet("/healthz", (HealthCheckService health, CancellationToken cancellationToken) => CheckAsync(health, HealthTags.Live, "ok", cancellationToken))
+            .WithTags("Health").WithSummary("Liveness: the delivery dispatcher runs (503 when it has stopped)");
+        app.MapGet("/readyz", (HealthCheckService health, CancellationToken cancellationToken) => CheckAsync(health, HealthTags.Ready, "ready", cancellationToken))
+            .WithTags("Health").WithSummary("Readiness: the database answers and the dispatcher runs (503 otherwise)");
         return app;
     }
 
-    private static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> ReadyAsync(SqlDatabase database, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> CheckAsync(
+        HealthCheckService health, string tag, string healthyStatus, CancellationToken cancellationToken)
     {
-        try
-        {
-            if (await database.IsReachableAsync(cancellationToken))
-            {
-                return TypedResults.Ok(new HealthResponse("ready"));
-            }
-        }
-        catch (Exception exception) when (exception is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
-        {
-        }
-
-        return TypedResults.Json(new HealthResponse("database unavailable"), statusCode: StatusCodes.Status503ServiceUnavailable);
+        var report = await health.CheckHealthAsync(registration => registration.Tags.Contains(tag), cancellationToken);
+        var checks = report.Entries.ToDictionary(entry => entry.Key, entry => entry.Value.Description ?? entry.Value.Status.ToString(), StringComparer.Ordinal);
+        return report.Status == HealthStatus.Healthy
+            ? TypedResults.Ok(new HealthResponse(healthyStatus, checks))
+            : TypedResults.Json(new HealthResponse("unavailable", checks), statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }

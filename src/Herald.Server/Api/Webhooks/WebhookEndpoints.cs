@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Herald.Core.Events;
 using Herald.Core.Webhooks;
 using Herald.Server.Auth;
 using Microsoft.AspNetCore.Mvc;
@@ -54,6 +55,6 @@ internal static class WebhookEndpoints
         ClaimsPrincipal user, WebhookService webhooks, CancellationToken cancellationToken) =>
         TypedResults.Ok(RotateSecretResponse.From(await webhooks.RotateSecretAsync(user.ToCaller(), id, body?.ActivateAfterSeconds, cancellationToken)));
 
-    private static async Task<Ok<TestDeliveryResponse>> TestAsync(string id, TestWebhookRequest body, ClaimsPrincipal user, WebhookService webhooks, CancellationToken cancellationToken) =>
-        TypedResults.Ok(TestDeliveryResponse.From(await webhooks.TestAsync(user.ToCaller(), id, body.Name, cancellationToken)));
+    private static async Task<Ok<TestDeliveryResponse>> TestAsync(string id, TestWebhookRequest body, ClaimsPrincipal user, WebhookTester tester, CancellationToken cancellationToken) =>
+        TypedResults.Ok(TestDeliveryResponse.From(await tester.TestAsync(user.ToCaller(), id, body.Name, cancellationToken)));
 }

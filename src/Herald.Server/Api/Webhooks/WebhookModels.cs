@@ -1,3 +1,4 @@
+using Herald.Core.Events;
 using Herald.Core.Webhooks;
 
 namespace Herald.Server.Api.Webhooks;

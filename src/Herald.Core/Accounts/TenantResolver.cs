@@ -1,6 +1,6 @@
-using Herald.Core.Accounts;
+using Herald.Core.Tenants;
 
-namespace Herald.Core.Tenants;
+namespace Herald.Core.Accounts;
 
 /// <summary>
 /// Decides which account a request acts on. An account key acts on its own account; an organization key and
