@@ -3,6 +3,7 @@ using Herald.Contracts.Envelope;
 using Herald.Contracts.Events;
 using Herald.Contracts.Samples;
 using Herald.Contracts.Tests.Json;
+using Herald.Testing;
 
 namespace Herald.Contracts.Tests.Envelope;
 

@@ -4,8 +4,6 @@ using Herald.Contracts.Json;
 using Herald.Contracts.Samples;
 using Herald.Testing;
 
-using Herald.Testing;
-
 namespace Herald.Contracts.Tests.Json;
 
 /// <summary>
