@@ -36,7 +36,7 @@ public sealed class ServeCommandTests
         await using var serve = CliProcess.Start(["serve", "--dev", "--data", "data", "--urls", "http://127.0.0.1:0"], workingDirectory: folder);
 
         var key = await serve.WaitForLineAsync(@"^Admin key: (hk_admin_\S+)$");
-        var exitCode = await serve.InterruptAsync();
+        var exitCode = await serve.TerminateAsync();
 
         Assert.Equal(key.Groups[1].Value, File.ReadAllText(Path.Combine(folder, "data", "admin-key")).Trim());
         Assert.Equal(0, exitCode);
@@ -54,7 +54,7 @@ public sealed class ServeCommandTests
         Assert.DoesNotContain("   at ", result.StdErr, StringComparison.Ordinal);
     }
 
-    /// <summary>Starts serve in <paramref name="folder"/>, makes one API request, stops it with Ctrl+C and returns everything it printed.</summary>
+    /// <summary>Starts serve in <paramref name="folder"/>, makes one API request, stops it with SIGTERM and returns everything it printed.</summary>
     private static async Task<string> ServeAndRequestAsync(string folder)
     {
         await using var serve = CliProcess.Start(
@@ -69,7 +69,7 @@ public sealed class ServeCommandTests
             Assert.True(response.IsSuccessStatusCode);
         }
 
-        var exitCode = await serve.InterruptAsync();
+        var exitCode = await serve.TerminateAsync();
         Assert.Equal(0, exitCode);
         return serve.Output;
     }

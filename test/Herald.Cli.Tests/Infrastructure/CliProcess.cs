@@ -92,10 +92,28 @@ public sealed class CliProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends SIGINT (Ctrl+C) and waits for the process to end; returns its exit code.</summary>
-    public async Task<int> InterruptAsync(TimeSpan? timeout = null)
+    /// <summary>
+    /// Whether SIGINT is ignored in this process, and so in the processes it starts: a shell does that to jobs it
+    /// runs in the background, and then Ctrl+C cannot reach herald at all.
+    /// </summary>
+    public static bool InterruptIgnored
     {
-        using (var kill = Process.Start("kill", ["-INT", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+        get
+        {
+            var line = File.Exists("/proc/self/status") ? File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal)) : null;
+            return line is not null && (ulong.Parse(line["SigIgn:".Length..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & (1UL << (2 - 1))) != 0;
+        }
+    }
+
+    /// <summary>Sends SIGINT (Ctrl+C) and waits for the process to end; returns its exit code.</summary>
+    public Task<int> InterruptAsync(TimeSpan? timeout = null) => SignalAsync("-INT", timeout);
+
+    /// <summary>Sends SIGTERM (what a service manager sends; herald handles it like Ctrl+C) and waits for the end.</summary>
+    public Task<int> TerminateAsync(TimeSpan? timeout = null) => SignalAsync("-TERM", timeout);
+
+    private async Task<int> SignalAsync(string signal, TimeSpan? timeout)
+    {
+        using (var kill = Process.Start("kill", [signal, _process.Id.ToString(CultureInfo.InvariantCulture)]))
         {
             await kill.WaitForExitAsync();
         }

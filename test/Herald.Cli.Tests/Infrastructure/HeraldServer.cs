@@ -98,8 +98,15 @@ public sealed class HeraldServer : IAsyncLifetime
         Admin?.Dispose();
         if (_process is not null)
         {
-            await _process.InterruptAsync();
-            await _process.DisposeAsync();
+            try
+            {
+                await _process.TerminateAsync();
+            }
+            finally
+            {
+                // Never leave a server behind, even when it did not stop in time.
+                await _process.DisposeAsync();
+            }
         }
 
         try

@@ -51,7 +51,7 @@ public sealed class ListenEndToEndTests(HeraldServer server)
 
             var before = await TriggerAsync(environment, "payment_intent.succeeded", account);
             await app.Handled.WaitForAsync(before);
-            Assert.Equal(0, await first.InterruptAsync());
+            Assert.Equal(0, await first.TerminateAsync());
             await first.DisposeAsync();
             first = await StartServerAsync(dataPath, url);
             var whileReconnecting = await TriggerAsync(environment, "refund.failed", account);

@@ -75,7 +75,7 @@ public sealed class ListenResumeTests : IAsyncLifetime
             Assert.StartsWith("herald-cli/", c.UserAgent, StringComparison.Ordinal);
         });
         await listen.WaitForLineAsync($"Reconnected; resuming after {_items[2].Cursor}");
-        Assert.Equal(0, await listen.InterruptAsync());
+        Assert.Equal(0, await listen.TerminateAsync());
     }
 
     [Fact]
@@ -153,6 +153,19 @@ public sealed class ListenResumeTests : IAsyncLifetime
         AssertEveryEventOnceInOrder();
         Assert.All(_stream.Connections, c => Assert.Null(c.LastEventId));
         await listen.WaitForLineAsync("the server answered 503");
+    }
+
+    [Fact]
+    public async Task Ctrl_c_stops_listen_cleanly_with_exit_code_0()
+    {
+        Assert.SkipWhen(CliProcess.InterruptIgnored, "SIGINT is ignored in this process (started as a background job), so Ctrl+C cannot reach herald.");
+        await using var listen = StartListen();
+        await _receiver.WaitUntilAsync(requests => requests.Any(r => r.BodyText == Sentinel.Text));
+
+        var exitCode = await listen.InterruptAsync();
+
+        Assert.Equal(0, exitCode);
+        Assert.DoesNotContain("error", listen.Output, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public sealed class TailTests : IAsyncLifetime
 
         Assert.Equal(_items.Select(i => i.Text), tail.StdOutLines);
         Assert.Equal(_items[1].Cursor, _stream.Connections.Single(c => c.Number == 2).LastEventId);
-        Assert.Equal(0, await tail.InterruptAsync());
+        Assert.Equal(0, await tail.TerminateAsync());
     }
 
     [Fact]
