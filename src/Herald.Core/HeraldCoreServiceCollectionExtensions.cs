@@ -35,6 +35,7 @@ internal static class HeraldCoreServiceCollectionExtensions
         services.TryAddSingleton<EventLog>();
         services.TryAddSingleton<WebhookService>();
         services.TryAddSingleton<DeliveryLog>();
+        services.TryAddSingleton<DeliveryStats>();
         services.TryAddSingleton<PartnerConnections>();
         services.TryAddSingleton<RetryPolicy>();
         services.TryAddSingleton<WebhookSender>();

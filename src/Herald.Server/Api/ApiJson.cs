@@ -6,6 +6,7 @@ using Herald.Server.Api.Errors;
 using Herald.Server.Api.Events;
 using Herald.Server.Api.Partners;
 using Herald.Server.Api.Public;
+using Herald.Server.Api.Stats;
 using Herald.Server.Api.Webhooks;
 
 namespace Herald.Server.Api;
@@ -50,6 +51,7 @@ namespace Herald.Server.Api;
 [JsonSerializable(typeof(EventTypeResponse))]
 [JsonSerializable(typeof(ListResponse<EventTypeResponse>))]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(DeliveryStatsResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
 
 /// <summary>The API's JSON: the source-generated contracts, snake_case, strict (unknown fields refused), readable escaping.</summary>

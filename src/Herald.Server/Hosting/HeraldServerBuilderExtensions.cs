@@ -7,6 +7,7 @@ using Herald.Server.Api.Errors;
 using Herald.Server.Api.Events;
 using Herald.Server.Api.Partners;
 using Herald.Server.Api.Public;
+using Herald.Server.Api.Stats;
 using Herald.Server.Api.Webhooks;
 using Herald.Server.Auth;
 using Herald.Server.Storage;
@@ -70,10 +71,12 @@ internal static class HeraldServerBuilderExtensions
             .MapEventEndpoints()
             .MapWebhookEndpoints(HeraldPolicies.Tenant)
             .MapDeliveryEndpoints(HeraldPolicies.Tenant)
+            .MapStatsEndpoints(HeraldPolicies.Tenant)
             .MapPartnerEndpoints();
         app.MapGroup(ApiRoutes.PartnerApi)
             .MapWebhookEndpoints(HeraldPolicies.Partner)
             .MapDeliveryEndpoints(HeraldPolicies.Partner)
+            .MapStatsEndpoints(HeraldPolicies.Partner)
             .MapPartnerConnectionEndpoints();
         app.MapPublicEndpoints(api);
         app.MapOpenApi("/openapi/{documentName}.json");
