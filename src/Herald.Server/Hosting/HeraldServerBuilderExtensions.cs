@@ -7,6 +7,7 @@ using Herald.Server.Api.Errors;
 using Herald.Server.Api.Events;
 using Herald.Server.Api.Partners;
 using Herald.Server.Api.Public;
+using Herald.Server.Api.Session;
 using Herald.Server.Api.Stats;
 using Herald.Server.Api.Webhooks;
 using Herald.Server.Auth;
@@ -57,6 +58,8 @@ internal static class HeraldServerBuilderExtensions
         services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
         services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         services.AddOpenApi();
+        services.AddHeraldApiDocs();
+        services.AddHeraldDashboard();
         return builder;
     }
 
@@ -72,6 +75,7 @@ internal static class HeraldServerBuilderExtensions
             .MapWebhookEndpoints(HeraldPolicies.Tenant)
             .MapDeliveryEndpoints(HeraldPolicies.Tenant)
             .MapStatsEndpoints(HeraldPolicies.Tenant)
+            .MapSessionEndpoints()
             .MapPartnerEndpoints();
         app.MapGroup(ApiRoutes.PartnerApi)
             .MapWebhookEndpoints(HeraldPolicies.Partner)
@@ -80,6 +84,8 @@ internal static class HeraldServerBuilderExtensions
             .MapPartnerConnectionEndpoints();
         app.MapPublicEndpoints(api);
         app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapHeraldApiDocs();
+        app.MapHeraldDashboard();
         return app;
     }
 }
