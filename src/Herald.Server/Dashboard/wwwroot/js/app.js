@@ -101,6 +101,7 @@ function navigate(path, query) {
 
 const context = {
   api, state, fail, say, flash, run, navigate,
+  currentQuery: () => Object.fromEntries(parseHash().query),
   get isAdmin() { return state.who?.kind === 'admin'; },
   /** The account a tenant key acts on by default: an account key's own; otherwise none (the caller picks). */
   get ownAccount() { return state.who?.kind === 'account' ? state.who.account_id : null; },

@@ -1,7 +1,7 @@
 // Small SVG charts: no library, no inline styles (colours come from app.css classes), each with a text summary.
 
 const ns = 'http://www.w3.org/2000/svg';
-const width = 760;
+let width = 760;
 const height = 220;
 const margin = { top: 12, right: 12, bottom: 28, left: 48 };
 
@@ -37,7 +37,7 @@ function frame(label, yMax, yFormat, buckets, timeLabel) {
   }
 
   const plotWidth = width - margin.left - margin.right;
-  const every = Math.max(1, Math.ceil(buckets.length / 8));
+  const every = Math.max(1, Math.ceil(buckets.length / (width < 600 ? 5 : 8)));
   buckets.forEach((bucket, i) => {
     if (i % every !== 0) return;
     const x = margin.left + (plotWidth * (i + 0.5) / buckets.length);
@@ -49,9 +49,10 @@ function frame(label, yMax, yFormat, buckets, timeLabel) {
 }
 
 /** Stacked bars per bucket: one series per key, bottom to top. */
-export function stackedBars({ label, buckets, series, timeLabel }) {
+export function stackedBars({ label, buckets, series, timeLabel, canvasWidth = 760 }) {
+  width = canvasWidth;
   const totals = buckets.map(b => series.reduce((sum, serie) => sum + (b[serie.key] ?? 0), 0));
-  const yMax = niceMax(Math.max(0, ...totals));
+  const yMax = Math.max(4, Math.ceil(niceMax(Math.max(0, ...totals)) / 4) * 4);
   const { svg, plotWidth, plotHeight } = frame(label, yMax, v => String(Math.round(v)), buckets, timeLabel);
   const slot = plotWidth / Math.max(1, buckets.length);
   const barWidth = Math.max(1, slot * 0.72);
@@ -74,7 +75,8 @@ export function stackedBars({ label, buckets, series, timeLabel }) {
 }
 
 /** Lines over buckets; null values break the line (no data in that bucket). */
-export function lines({ label, buckets, series, timeLabel, yMax: fixedMax, yFormat = v => String(Math.round(v)) }) {
+export function lines({ label, buckets, series, timeLabel, yMax: fixedMax, yFormat = v => String(Math.round(v)), canvasWidth = 460 }) {
+  width = canvasWidth;
   const values = series.flatMap(serie => buckets.map(serie.value)).filter(v => v !== null && v !== undefined);
   const yMax = fixedMax ?? niceMax(Math.max(0, ...values));
   const { svg, plotWidth, plotHeight } = frame(label, yMax, yFormat, buckets, timeLabel);

@@ -1,12 +1,19 @@
 import { h, clear, field, select, time, badge, code, emptyRow } from '../dom.js';
 import { pager, table } from '../widgets.js';
 
+// The last disconnect's outcome, shown above the refreshed list after the re-render that follows it.
+let lastOutcome = null;
+
 export async function render(container, { query }, ctx) {
   const filters = { account_id: query.get('account_id') ?? '', status: query.get('status') ?? 'ACTIVE' };
   const pageNum = Number(query.get('page') ?? 0);
   const list = await ctx.api('/api/v1/connections', { query: { ...filters, page_num: pageNum, page_size: 50 } });
   const go = changes => ctx.navigate('apps', { ...filters, page: pageNum, ...changes });
   const result = h('div', { 'aria-live': 'polite' });
+  if (lastOutcome) {
+    showOutcome(ctx, result, lastOutcome.outcome, lastOutcome.connection);
+    lastOutcome = null;
+  }
 
   const form = h('form', { class: 'filters', 'aria-label': 'Filter connections' },
     ctx.ownAccount ? null : ctx.accountField(filters.account_id),
@@ -69,7 +76,13 @@ function disconnectDialog(ctx, result) {
     element.close();
     const outcome = await ctx.run(() => ctx.api('/api/v1/connections/disconnect', { method: 'POST', body }));
     if (!outcome) return;
-    showOutcome(ctx, result, outcome, connection);
+    if (!outcome.event_id) {
+      ctx.flash(`${connection.app_name ?? outcome.app_id} was already disconnected; nothing was emitted.`);
+    } else {
+      ctx.flash(`Disconnected ${connection.app_name ?? outcome.app_id}; Herald emitted partner_connection.disconnected.`);
+      lastOutcome = { outcome, connection };
+    }
+    ctx.navigate('apps', ctx.currentQuery());
   });
   return {
     element,
@@ -93,13 +106,6 @@ function disconnectDialog(ctx, result) {
 
 function showOutcome(ctx, result, outcome, connection) {
   const appName = connection.app_name ?? outcome.app_id;
-  if (!outcome.event_id) {
-    ctx.flash(`${appName} was already disconnected; nothing was emitted.`);
-    ctx.navigate('apps', { status: 'ACTIVE' });
-    return;
-  }
-
-  ctx.say(`Disconnected ${appName}; Herald emitted partner_connection.disconnected.`);
   clear(result, h('div', { class: 'callout callout-success', 'data-testid': 'disconnect-result' },
     h('h3', null, `Disconnected ${appName}`),
     h('p', null, `${outcome.account_ids.length} ${outcome.account_ids.length === 1 ? 'account' : 'accounts'} disconnected`,
@@ -108,11 +114,7 @@ function showOutcome(ctx, result, outcome, connection) {
       ctx.isAdmin ? h('a', { href: `#/events/${encodeURIComponent(outcome.event_id)}` }, code(outcome.event_id)) : code(outcome.event_id),
       ' to the app’s webhooks:'),
     outcome.event ? h('pre', { class: 'code', 'data-testid': 'emitted-event' }, JSON.stringify(outcome.event, null, 2)) : null,
-    h('p', null, h('a', { href: '#/apps' }, 'Refresh the list'))));
-  const row = document.querySelector(`tr[data-app="${CSS.escape(outcome.app_id)}"][data-account="${CSS.escape(connection.account_id)}"]`);
-  row?.querySelector('button')?.remove();
-  result.querySelector('h3')?.setAttribute('tabindex', '-1');
-  result.querySelector('h3')?.focus();
+    h('p', { class: 'muted small' }, 'Its deliveries are in ', h('a', { href: `#/deliveries?event_id=${encodeURIComponent(outcome.event_id)}` }, 'Deliveries'), '.')));
 }
 
 function connectCard(ctx, accountId) {

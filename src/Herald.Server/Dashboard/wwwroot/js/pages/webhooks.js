@@ -12,6 +12,9 @@ function eventsSummary(webhook) {
   return h('span', { title: webhook.events.join('\n') }, first ?? '—', rest.length ? h('span', { class: 'muted' }, ` +${rest.length} more`) : null);
 }
 
+// The webhook just created (with its secret, shown once), kept across the re-render that lists it.
+let justCreated = null;
+
 async function renderList(container, query, ctx) {
   const pageNum = Number(query.get('page') ?? 0);
   const accountId = query.get('account_id') ?? '';
@@ -43,10 +46,13 @@ async function renderList(container, query, ctx) {
       h('td', null, w.account_id ? h('span', { title: w.account_id }, ctx.accountName(w.account_id) ?? w.account_id) : code(w.app_id)),
       h('td', null, time(w.created_at))));
 
+  const created = justCreated ? secretPanel('Webhook created', justCreated.secret, null, justCreated.id) : null;
+  justCreated = null;
   container.append(
     h('div', { class: 'page-head' },
       h('div', null, h('h1', null, 'Webhooks'), h('p', { class: 'muted' }, 'Endpoints Herald signs and POSTs events to, with retries for about three days.')),
       newButton),
+    created,
     creator,
     h('div', { class: 'filters' }, accountFilter),
     table('Webhooks', ['Endpoint', 'Events', 'Status', 'Owner', 'Created'], rows),
@@ -55,7 +61,6 @@ async function renderList(container, query, ctx) {
 
 function createForm(ctx, accountId) {
   const picker = eventPicker(ctx.state.catalog, { events: [] });
-  const result = h('div');
   const account = ctx.ownAccount ? null : ctx.accountField(accountId, { label: 'Account', anyLabel: 'Choose an account' });
   const form = h('form', { class: 'form', novalidate: true },
     h('h2', { id: 'new-webhook-title' }, 'New webhook'),
@@ -66,8 +71,7 @@ function createForm(ctx, accountId) {
     picker.element,
     field('Signing secret', h('input', { type: 'text', name: 'secret', autocomplete: 'off', spellcheck: 'false' }),
       'Leave empty to have Herald make one (whsec_…). It is shown once, right after creation.'),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button button-primary' }, 'Create webhook')),
-    result);
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button button-primary' }, 'Create webhook')));
   form.addEventListener('submit', async event => {
     event.preventDefault();
     const data = new FormData(form);
@@ -80,10 +84,9 @@ function createForm(ctx, accountId) {
     };
     const created = await ctx.run(() => ctx.api('/api/v1/webhooks/create', { method: 'POST', body }), { form });
     if (!created) return;
-    ctx.say(`Webhook ${created.id} created.`);
-    clear(result, secretPanel('Webhook created', created.secret, null, created.id));
-    form.querySelector('[type="submit"]').disabled = true;
-    result.querySelector('a')?.focus();
+    justCreated = created;
+    ctx.flash(`Webhook ${created.id} created.`);
+    ctx.navigate('webhooks', { account_id: accountId });
   });
   return form;
 }
