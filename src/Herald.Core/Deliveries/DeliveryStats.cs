@@ -65,19 +65,21 @@ internal sealed class DeliveryStats(IDeliveryStore store, TenantResolver tenants
             throw HeraldException.Validation("bucket must be minute, hour or day.", "bucket");
         }
 
-        // Buckets sit on whole minutes (hours, days) of UTC, so charts of adjacent ranges line up.
-        var end = to ?? time.GetUtcNow().ToUnixTimeMilliseconds();
-        end = CeilTo(end, bucketMs);
-        var start = FloorTo(from ?? end - (long)DefaultRange.TotalMilliseconds, bucketMs);
-        if (start >= end)
+        var requestedEnd = to ?? time.GetUtcNow().ToUnixTimeMilliseconds();
+        var requestedStart = from ?? requestedEnd - (long)DefaultRange.TotalMilliseconds;
+        if (requestedStart >= requestedEnd)
         {
             throw HeraldException.Validation("from must be before to.", "from");
         }
 
-        if ((end - start) / bucketMs > MaxBuckets)
+        if (requestedEnd - requestedStart > MaxBuckets * bucketMs)
         {
-            throw HeraldException.Validation($"The range holds more than {MaxBuckets} buckets of a {bucket}; narrow from/to or use a larger bucket.", "bucket");
+            throw HeraldException.Validation($"The range spans more than {MaxBuckets} buckets of a {bucket}; narrow from/to or use a larger bucket.", "bucket");
         }
+
+        // Buckets sit on whole minutes (hours, days) of UTC, so charts of adjacent ranges line up; the range widens to them.
+        var start = FloorTo(requestedStart, bucketMs);
+        var end = CeilTo(requestedEnd, bucketMs);
 
         var scope = await tenants.ResolveScopeAsync(caller, accountId, cancellationToken);
         var rows = await store.GetAttemptStatsAsync(scope, new AttemptStatsQuery(webhookId, start, end, bucketMs, options.Value.AcceptAny2xx), cancellationToken);
