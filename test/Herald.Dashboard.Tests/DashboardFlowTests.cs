@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Deque.AxeCore.Playwright;
 using Herald.Dashboard.Tests.Support;
 using Herald.Testing;
 using Microsoft.Playwright;
@@ -33,6 +34,17 @@ public sealed class DashboardFlowTests : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
+    /// <summary>axe-core's rules on the page as it is now: no serious or critical violation (labels, contrast, roles, names).</summary>
+    private async Task AssertAccessibleAsync(string where)
+    {
+        var result = await Page.RunAxe();
+        var serious = result.Violations
+            .Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))}")
+            .ToList();
+        Assert.True(serious.Count == 0, $"{where}: {string.Join(" | ", serious)}");
+    }
+
     [Fact]
     public async Task An_operator_sees_a_failed_attempt_fixes_the_endpoint_retriggers_and_disconnects_an_app()
     {
@@ -44,6 +56,7 @@ public sealed class DashboardFlowTests : IAsyncLifetime
 
         // Sign in with the admin key.
         await Page.GotoAsync("/");
+        await AssertAccessibleAsync("sign-in page");
         await Page.GetByLabel("API key").FillAsync(DashboardServer.AdminKey);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Webhooks", Level = 1 })).ToBeVisibleAsync();
@@ -58,6 +71,7 @@ public sealed class DashboardFlowTests : IAsyncLifetime
         await Page.GetByRole(AriaRole.Button, new() { Name = "Create webhook" }).ClickAsync();
         await Expect(Page.GetByTestId("secret")).ToHaveTextAsync(new Regex("^whsec_"));
         await _browser.ScreenshotAsync("01-webhook-created");
+        await AssertAccessibleAsync("webhooks page");
 
         // An event is published (by the operator's services, through the API); the receiver answers 500.
         await _server.PostAsync("/api/v1/events/create", new JsonObject
@@ -75,6 +89,7 @@ public sealed class DashboardFlowTests : IAsyncLifetime
         await Expect(row).ToContainTextAsync("payment_intent.succeeded");
         await Expect(row).ToContainTextAsync("500");
         await _browser.ScreenshotAsync("02-deliveries-with-failure");
+        await AssertAccessibleAsync("deliveries page");
         await row.GetByRole(AriaRole.Link).ClickAsync();
         await Expect(Page.Locator("tr[data-attempt='1']").GetByTestId("attempt-status")).ToHaveTextAsync("500");
         await Page.Locator("tr[data-attempt='1'] summary").ClickAsync();
@@ -91,6 +106,7 @@ public sealed class DashboardFlowTests : IAsyncLifetime
         await Expect(Page.Locator("tr[data-attempt='2']").GetByTestId("attempt-status")).ToHaveTextAsync("200");
         await Expect(Page.Locator("main")).ToContainTextAsync("retriggered");
         await _browser.ScreenshotAsync("04-retriggered-success");
+        await AssertAccessibleAsync("delivery page");
         Assert.Equal(2, _receiver.Requests.Count(r => r.Path == "/hooks/acme"));
 
         // Authorize a partner app for the account, then disconnect it from the authorization settings page.
@@ -111,6 +127,7 @@ public sealed class DashboardFlowTests : IAsyncLifetime
         await Expect(Page.GetByTestId("emitted-event")).ToContainTextAsync("\"reason\": \"user_initiated\"");
         await Expect(Page.GetByTestId("emitted-event")).ToContainTextAsync(accountId);
         await _browser.ScreenshotAsync("06-disconnected");
+        await AssertAccessibleAsync("authorized apps page");
 
         // The event log has the event Herald emitted, with its exact envelope.
         await Page.GetByRole(AriaRole.Link, new() { Name = "Events", Exact = true }).ClickAsync();
@@ -122,12 +139,14 @@ public sealed class DashboardFlowTests : IAsyncLifetime
         await Expect(envelope).ToContainTextAsync($"\"app_id\":\"{appId}\"");
         await Expect(envelope).ToContainTextAsync($"\"data\":{{\"account_ids\":[\"{accountId}\"],\"reason\":\"user_initiated\"}}");
         await _browser.ScreenshotAsync("07-event-log");
+        await AssertAccessibleAsync("event page");
 
         // The charts count one failed and one successful attempt.
         await Page.GetByRole(AriaRole.Link, new() { Name = "Charts" }).ClickAsync();
         await Expect(Page.Locator(".tile").Filter(new() { HasText = "Attempts" })).ToContainTextAsync("2");
         await Expect(Page.Locator(".tile").Filter(new() { HasText = "Success rate" })).ToContainTextAsync("50.0 %");
         await _browser.ScreenshotAsync("08-charts");
+        await AssertAccessibleAsync("charts page");
     }
 
     [Fact]
