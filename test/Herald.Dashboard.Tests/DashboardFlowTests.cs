@@ -150,6 +150,37 @@ public sealed class DashboardFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_account_key_sees_its_own_account_only_and_field_errors_point_at_the_field()
+    {
+        var mine = (await _server.PostAsync("/api/v1/accounts/create", new JsonObject { ["name"] = "Mine Ltd" }))["id"]!.GetValue<string>();
+        var theirs = (await _server.PostAsync("/api/v1/accounts/create", new JsonObject { ["name"] = "Theirs Ltd" }))["id"]!.GetValue<string>();
+        await _server.PostAsync("/api/v1/webhooks/create", new JsonObject { ["account_id"] = theirs, ["url"] = _receiver.Url("/theirs"), ["all_events"] = true });
+        var key = (await _server.PostAsync("/api/v1/api_keys/create", new JsonObject { ["account_id"] = mine }))["key"]!.GetValue<string>();
+
+        await Page.GotoAsync("/");
+        await Page.GetByLabel("API key").FillAsync(key);
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(Page.GetByTestId("who")).ToHaveTextAsync("Account key · Mine Ltd");
+        await Expect(Page.GetByText("No webhooks yet")).ToBeVisibleAsync();
+        await Page.GetByRole(AriaRole.Button, new() { Name = "New webhook" }).ClickAsync();
+        await Expect(Page.Locator("#new-webhook").GetByLabel("Account")).ToHaveCountAsync(0);
+        await Page.GetByLabel("Endpoint URL").FillAsync(_receiver.Url("/mine"));
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Create webhook" }).ClickAsync();
+
+        // No event chosen: the API's validation error is shown and the events field is marked.
+        var alert = Page.GetByRole(AriaRole.Alert);
+        await Expect(alert).ToContainTextAsync("validation_error · HTTP 400");
+        await Expect(alert).ToContainTextAsync("Field: events");
+        await Expect(Page.Locator("#new-webhook input[name='events']").First).ToHaveAttributeAsync("aria-invalid", "true");
+        await _browser.ScreenshotAsync("10-account-key-validation-error");
+
+        await Page.GetByLabel("Subscribe to all events").CheckAsync();
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Create webhook" }).ClickAsync();
+        await Expect(Page.GetByTestId("secret")).ToHaveTextAsync(new Regex("^whsec_"));
+        await Expect(Page.Locator("table").GetByRole(AriaRole.Link)).ToHaveTextAsync([_receiver.Url("/mine")]);
+    }
+
+    [Fact]
     public async Task A_wrong_key_is_refused_with_the_api_error_object()
     {
         await Page.GotoAsync("/");

@@ -16,7 +16,7 @@ export function h(tag, props, ...children) {
   return element;
 }
 
-export function append(element, children) {
+export function append(element, ...children) {
   for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     element.append(child instanceof Node ? child : String(child));

@@ -1,4 +1,4 @@
-import { h, clear, field, select, time, badge, code, emptyRow } from '../dom.js';
+import { h, append, clear, field, select, time, badge, code, emptyRow } from '../dom.js';
 import { pager, table } from '../widgets.js';
 
 // The last disconnect's outcome, shown above the refreshed list after the re-render that follows it.
@@ -43,7 +43,7 @@ export async function render(container, { query }, ctx) {
         h('td', { class: 'actions-cell' }, button));
     });
 
-  container.append(
+  append(container,
     h('div', { class: 'page-head' },
       h('div', null, h('h1', null, 'Authorized apps'),
         h('p', { class: 'muted' }, 'Partner applications your accounts have authorized. Disconnecting stops their events reaching the app and notifies it with partner_connection.disconnected.'))),

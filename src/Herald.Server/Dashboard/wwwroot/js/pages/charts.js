@@ -1,4 +1,4 @@
-import { h, field, select, parseTime } from '../dom.js';
+import { h, append, field, select, parseTime } from '../dom.js';
 import { stackedBars, lines } from '../chart.js';
 import { table } from '../widgets.js';
 
@@ -63,7 +63,7 @@ export async function render(container, { query }, ctx) {
     h('td', { class: 'num' }, b.failed), h('td', { class: 'num' }, b.errored), h('td', { class: 'num' }, percent(b.success_rate)),
     h('td', { class: 'num' }, ms(b.latency_ms.avg)), h('td', { class: 'num' }, ms(b.latency_ms.p95))));
 
-  container.append(
+  append(container,
     h('div', { class: 'page-head' },
       h('div', null, h('h1', null, 'Charts'), h('p', { class: 'muted' }, `Delivery attempts of ${scopeLabel}, per ${per}.`))),
     form,

@@ -1,4 +1,4 @@
-import { h, clear, field, select, time, badge, code, facts, emptyRow, toInstant, toLocalInput } from '../dom.js';
+import { h, append, clear, field, select, time, badge, code, facts, emptyRow, toInstant, toLocalInput } from '../dom.js';
 import { pager, table } from '../widgets.js';
 
 const maxRetrigger = 50;
@@ -92,7 +92,7 @@ async function renderList(container, query, ctx) {
         h('td', null, d.next_attempt_at ? time(d.next_attempt_at) : '—'));
     });
 
-  container.append(
+  append(container,
     h('div', { class: 'page-head' },
       h('div', null, h('h1', null, 'Deliveries'), h('p', { class: 'muted' }, 'Every event on its way to every endpoint, newest first, with each attempt.'))),
     form,
@@ -128,7 +128,7 @@ async function renderDetail(container, id, ctx) {
         ? h('details', null, h('summary', null, `${a.response_body.length} characters`), h('pre', { class: 'code' }, a.response_body))
         : h('span', { class: 'muted' }, 'empty'))));
 
-  container.append(
+  append(container,
     h('p', { class: 'crumbs' }, h('a', { href: '#/deliveries' }, 'Deliveries'), ' / ', code(delivery.id)),
     h('div', { class: 'page-head' },
       h('div', null, h('h1', null, delivery.event_name), h('p', { class: 'muted' }, 'Delivery ', code(delivery.id))),

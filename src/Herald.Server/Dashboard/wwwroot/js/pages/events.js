@@ -1,4 +1,4 @@
-import { h, clear, field, select, time, code, facts, emptyRow, toInstant, toLocalInput, copyButton } from '../dom.js';
+import { h, append, clear, field, select, time, code, facts, emptyRow, toInstant, toLocalInput, copyButton } from '../dom.js';
 import { pager, table } from '../widgets.js';
 
 export async function render(container, { id, query }, ctx) {
@@ -44,7 +44,7 @@ async function renderList(container, query, ctx) {
       h('td', null, code(e.id)),
       h('td', null, e.account_id ? h('span', { title: e.account_id }, ctx.accountName(e.account_id) ?? e.account_id) : ['App ', code(e.app_id)])));
 
-  container.append(
+  append(container,
     h('div', { class: 'page-head' },
       h('div', null, h('h1', null, 'Events'), h('p', { class: 'muted' }, 'Events published to Herald and the ones it emitted, newest first.'))),
     form,
@@ -64,7 +64,7 @@ async function renderDetail(container, id, ctx) {
     pre.setAttribute('aria-label', pretty.checked ? 'Envelope, indented for reading' : 'Envelope bytes');
   });
 
-  container.append(
+  append(container,
     h('p', { class: 'crumbs' }, h('a', { href: '#/events' }, 'Events'), ' / ', code(id)),
     h('div', { class: 'page-head' },
       h('div', null, h('h1', null, envelope.name), h('p', { class: 'muted' }, 'Event ', code(envelope.id))),

@@ -1,4 +1,4 @@
-import { h, clear, field, select, time, badge, code, copyButton, facts, emptyRow, formatTime } from '../dom.js';
+import { h, append, clear, field, select, time, badge, code, copyButton, facts, emptyRow, formatTime } from '../dom.js';
 import { pager, eventPicker, table } from '../widgets.js';
 
 export async function render(container, { id, query }, ctx) {
@@ -48,13 +48,13 @@ async function renderList(container, query, ctx) {
 
   const created = justCreated ? secretPanel('Webhook created', justCreated.secret, null, justCreated.id) : null;
   justCreated = null;
-  container.append(
+  append(container,
     h('div', { class: 'page-head' },
       h('div', null, h('h1', null, 'Webhooks'), h('p', { class: 'muted' }, 'Endpoints Herald signs and POSTs events to, with retries for about three days.')),
       newButton),
     created,
     creator,
-    h('div', { class: 'filters' }, accountFilter),
+    ctx.ownAccount ? null : h('div', { class: 'filters' }, accountFilter),
     table('Webhooks', ['Endpoint', 'Events', 'Status', 'Owner', 'Created'], rows),
     pager(pageNum, list.has_more, page => go({ page })));
 }
@@ -122,7 +122,7 @@ async function renderDetail(container, id, ctx) {
     if (deleted) ctx.navigate('webhooks');
   });
 
-  container.append(
+  append(container,
     h('p', { class: 'crumbs' }, h('a', { href: '#/webhooks' }, 'Webhooks'), ' / ', code(webhook.id)),
     h('div', { class: 'page-head' },
       h('div', null, h('h1', { class: 'break' }, webhook.url), h('p', { class: 'muted' }, webhook.description ?? 'No description')),
