@@ -56,7 +56,7 @@ internal sealed class HeraldDocumentTransformer : IOpenApiDocumentTransformer
 
         foreach (var (path, item) in document.Paths)
         {
-            foreach (var (method, operation) in item.Operations ?? [])
+            foreach (var operation in item.Operations?.Values ?? Enumerable.Empty<OpenApiOperation>())
             {
                 var isApi = path.StartsWith(ApiRoutes.AccountApi, StringComparison.Ordinal) || path.StartsWith(ApiRoutes.PartnerApi, StringComparison.Ordinal);
                 var anonymous = path.EndsWith("/event_types", StringComparison.Ordinal) || !isApi;
@@ -84,7 +84,11 @@ internal sealed class HeraldDocumentTransformer : IOpenApiDocumentTransformer
                     }
                 }
 
-                _ = method;
+                // Readiness answers 503 with the same body when the database does not answer.
+                if (path == "/readyz" && !operation.Responses.ContainsKey("503") && operation.Responses.TryGetValue("200", out var ready))
+                {
+                    operation.Responses["503"] = new OpenApiResponse { Description = "The database does not answer.", Content = ready.Content };
+                }
             }
         }
     }
