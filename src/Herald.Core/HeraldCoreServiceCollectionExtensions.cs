@@ -40,6 +40,7 @@ internal static class HeraldCoreServiceCollectionExtensions
         services.TryAddSingleton<WebhookService>();
         services.TryAddSingleton<DeliveryLog>();
         services.TryAddSingleton<WebhookTester>();
+        services.TryAddSingleton<DeliveryStats>();
         services.TryAddSingleton<PartnerConnections>();
         services.TryAddSingleton<RetryPolicy>();
         services.TryAddSingleton<WebhookSender>();

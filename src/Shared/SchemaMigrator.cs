@@ -20,8 +20,8 @@ internal sealed record SchemaMigration(int Version, string Name, string Sql)
 {
     /// <summary>
     /// First line of a script that must run outside a transaction (PostgreSQL's <c>CREATE INDEX CONCURRENTLY</c>,
-    /// which builds an index without blocking writers). Such a script holds exactly one statement and must be
-    /// idempotent (<c>IF NOT EXISTS</c>): a crash between it and its version record runs it again.
+    /// which builds an index without blocking writers). Its statements (each ending with <c>;</c> at the end of a line)
+    /// run one by one, and must be idempotent (<c>IF NOT EXISTS</c>): a crash before the version record runs them again.
     /// </summary>
     public const string NoTransactionMarker = "-- herald:no-transaction";
 
@@ -216,9 +216,38 @@ internal sealed partial class SchemaMigrator
             return false;
         }
 
-        await ExecuteAsync(connection, null, migration.Sql, cancellationToken).ConfigureAwait(false);
+        foreach (var statement in Statements(migration.Sql))
+        {
+            await ExecuteAsync(connection, null, statement, cancellationToken).ConfigureAwait(false);
+        }
+
         await RecordAsync(connection, null, migration, cancellationToken).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>The statements of a script: split after each line that ends with <c>;</c>, comment-only parts dropped.</summary>
+    private static IEnumerable<string> Statements(string sql)
+    {
+        var statement = new System.Text.StringBuilder();
+        foreach (var line in sql.Split('\n'))
+        {
+            if (line.TrimStart().StartsWith("--", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            statement.AppendLine(line);
+            if (line.TrimEnd().EndsWith(';'))
+            {
+                yield return statement.ToString();
+                statement.Clear();
+            }
+        }
+
+        if (statement.ToString().Trim().Length > 0)
+        {
+            yield return statement.ToString();
+        }
     }
 
     private bool IsLockContention(DbException exception) =>

@@ -57,4 +57,5 @@ internal sealed record DeliveryAttempt
 /// <summary>A delivery with its webhook's state, read together (retrigger checks both).</summary>
 internal sealed record DeliveryWithWebhookState(Delivery Delivery, bool WebhookEnabled);
 
-internal sealed record DeliveryFilter(string? WebhookId = null, string? EventId = null, string? Status = null);
+/// <summary>Narrows a delivery search; the created_at bounds are Unix ms, both inclusive.</summary>
+internal sealed record DeliveryFilter(string? WebhookId = null, string? EventId = null, string? Status = null, long? FromCreatedAt = null, long? ToCreatedAt = null);

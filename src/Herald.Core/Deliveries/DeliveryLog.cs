@@ -16,6 +16,11 @@ internal sealed class DeliveryLog(IDeliveryStore store, TenantResolver tenants, 
             throw HeraldException.Validation("status must be one of queued, success, failed, cancelled.", "status");
         }
 
+        if (filter.FromCreatedAt > filter.ToCreatedAt)
+        {
+            throw HeraldException.Validation("from_created_at must not be after to_created_at.", "from_created_at");
+        }
+
         var scope = await tenants.ResolveScopeAsync(caller, accountId, cancellationToken);
         return await store.ListAsync(scope, filter, page, cancellationToken);
     }

@@ -44,6 +44,12 @@ internal interface IDeliveryStore
 
     Task<PagedList<Delivery>> ListAsync(OwnerScope scope, DeliveryFilter filter, Page page, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Attempts started in the query's range, within <paramref name="scope"/> (and of one webhook when it names one),
+    /// grouped by bucket, <see cref="AttemptOutcome"/> and latency class (<see cref="DeliveryStats.LatencyBounds"/>).
+    /// </summary>
+    Task<IReadOnlyList<AttemptStatsRow>> GetAttemptStatsAsync(OwnerScope scope, AttemptStatsQuery query, CancellationToken cancellationToken);
+
     /// <summary>Queues deliveries again, due now (so behind what is already due), for a fresh round of retries.</summary>
     Task RetriggerAsync(IReadOnlyCollection<string> deliveryIds, long now, CancellationToken cancellationToken);
 }

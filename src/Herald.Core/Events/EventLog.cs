@@ -14,6 +14,11 @@ internal sealed class EventLog(IEventStore store, TenantResolver tenants)
             throw HeraldException.Validation($"Unknown event name '{name}'; GET /api/v1/event_types lists the accepted names.", "name");
         }
 
+        if (filter.FromCreatedAt > filter.ToCreatedAt)
+        {
+            throw HeraldException.Validation("from_created_at must not be after to_created_at.", "from_created_at");
+        }
+
         var scope = await tenants.ResolveScopeAsync(caller, accountId, cancellationToken);
         return await store.ListAsync(scope, filter, page, cancellationToken);
     }

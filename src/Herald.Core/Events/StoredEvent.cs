@@ -38,4 +38,5 @@ internal sealed record StoreEventResult(StoredEvent Event, bool Created, int Del
 /// </summary>
 internal sealed record StoreEventsResult(IReadOnlyList<StoreEventResult> Results, int? ConflictIndex);
 
-internal sealed record EventFilter(string? Name = null, long? FromCreatedAt = null, long? ToCreatedAt = null);
+/// <summary>Narrows an event search; every member that has a value must match (<see cref="Id"/> exactly).</summary>
+internal sealed record EventFilter(string? Name = null, long? FromCreatedAt = null, long? ToCreatedAt = null, string? Id = null);

@@ -23,6 +23,9 @@ internal sealed record PartnerConnection
 {
     public required string AccountId { get; init; }
     public required string AppId { get; init; }
+
+    /// <summary>The app's display name, read along (for the authorization settings page).</summary>
+    public string? AppName { get; init; }
     public string? OrgId { get; init; }
     public required string Status { get; init; }
     public long CreatedAt { get; init; }

@@ -12,7 +12,7 @@ namespace Herald.Core.Partners;
 internal sealed record DisconnectRequest(string? AppId, string? AccountId = null, IReadOnlyList<string?>? AccountIds = null, string? OrgId = null);
 
 /// <summary>What a disconnect did: the accounts it disconnected now (empty when all already were) and the event it emitted.</summary>
-internal sealed record DisconnectResult(string AppId, IReadOnlyList<string> AccountIds, string? OrgId, string? EventId);
+internal sealed record DisconnectResult(string AppId, IReadOnlyList<string> AccountIds, string? OrgId, string? EventId, StoredEvent? Event = null);
 
 /// <summary>
 /// Partner apps, and connecting accounts to them and disconnecting them. A disconnect is one action over one account,
@@ -154,7 +154,7 @@ internal sealed partial class PartnerConnections(
         dispatch.Notify();
         var accountIds = Order(outcome.AccountIds, named);
         LogDisconnected(logger, app.Id, accountIds.Count, orgId, outcome.CancelledDeliveries, outcome.Event.Event.Id);
-        return new DisconnectResult(app.Id, accountIds, orgId, outcome.Event.Event.Id);
+        return new DisconnectResult(app.Id, accountIds, orgId, outcome.Event.Event.Id, outcome.Event.Event);
     }
 
     private async Task<PartnerApp> RequireAppAsync(string? appId, CancellationToken cancellationToken)

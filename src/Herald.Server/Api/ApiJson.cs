@@ -7,6 +7,8 @@ using Herald.Server.Api.Events;
 using Herald.Server.Api.Partners;
 using Herald.Server.Api.Public;
 using Herald.Server.Api.Retention;
+using Herald.Server.Api.Session;
+using Herald.Server.Api.Stats;
 using Herald.Server.Api.Webhooks;
 
 namespace Herald.Server.Api;
@@ -52,6 +54,8 @@ namespace Herald.Server.Api;
 [JsonSerializable(typeof(ListResponse<EventTypeResponse>))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(RetentionResponse))]
+[JsonSerializable(typeof(DeliveryStatsResponse))]
+[JsonSerializable(typeof(CallerResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
 
 /// <summary>The API's JSON: the source-generated contracts, snake_case, strict (unknown fields refused), readable escaping.</summary>

@@ -10,6 +10,8 @@ using Herald.Server.Api.Events;
 using Herald.Server.Api.Partners;
 using Herald.Server.Api.Public;
 using Herald.Server.Api.Retention;
+using Herald.Server.Api.Session;
+using Herald.Server.Api.Stats;
 using Herald.Server.Api.Webhooks;
 using Herald.Server.Auth;
 using Herald.Server.Storage;
@@ -60,6 +62,8 @@ internal static class HeraldServerBuilderExtensions
         services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
         services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         services.AddOpenApi();
+        services.AddHeraldApiDocs();
+        services.AddHeraldDashboard();
         return builder;
     }
 
@@ -74,14 +78,19 @@ internal static class HeraldServerBuilderExtensions
             .MapEventEndpoints()
             .MapWebhookEndpoints(HeraldPolicies.Tenant)
             .MapDeliveryEndpoints(HeraldPolicies.Tenant)
+            .MapStatsEndpoints(HeraldPolicies.Tenant)
+            .MapSessionEndpoints()
             .MapPartnerEndpoints()
             .MapRetentionEndpoints();
         app.MapGroup(ApiRoutes.PartnerApi)
             .MapWebhookEndpoints(HeraldPolicies.Partner)
             .MapDeliveryEndpoints(HeraldPolicies.Partner)
+            .MapStatsEndpoints(HeraldPolicies.Partner)
             .MapPartnerConnectionEndpoints();
         app.MapPublicEndpoints(api);
         app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapHeraldApiDocs();
+        app.MapHeraldDashboard();
         return app;
     }
 }

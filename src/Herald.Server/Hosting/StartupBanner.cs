@@ -5,7 +5,8 @@ using Microsoft.Extensions.Options;
 namespace Herald.Server.Hosting;
 
 /// <summary>
-/// Tells the person who started the server where it listens and, in dev mode, which admin key to use.
+/// Tells the person who started the server where it listens, where the dashboard and the API reference are and, in
+/// dev mode, which admin key to sign in with.
 /// The key is written to the console only (never to the log), and only when Herald made it.
 /// </summary>
 internal sealed class StartupBanner(IServer server, IHostApplicationLifetime lifetime, AdminKeyProvider adminKey, IOptions<HeraldServerOptions> options) : IHostedService
@@ -16,6 +17,13 @@ internal sealed class StartupBanner(IServer server, IHostApplicationLifetime lif
         {
             var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             Console.WriteLine($"Herald is listening on {string.Join(", ", addresses)}{(options.Value.Dev ? " (dev mode)" : string.Empty)}");
+            if (addresses.FirstOrDefault() is { } first)
+            {
+                var root = first.TrimEnd('/');
+                Console.WriteLine($"  Dashboard:     {root}/   (sign in with an API key)");
+                Console.WriteLine($"  API reference: {root}/docs   (OpenAPI: {root}/openapi/v1.json)");
+            }
+
             if (adminKey.GeneratedKey is not null)
             {
                 Console.WriteLine($"Admin key: {adminKey.GeneratedKey}");

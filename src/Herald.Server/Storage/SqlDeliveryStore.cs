@@ -428,11 +428,49 @@ internal sealed class SqlDeliveryStore(SqlDatabase database) : IDeliveryStore
         var where = new ScopedQuery(scope, page)
             .And("webhook_id = @webhookId", "webhookId", filter.WebhookId)
             .And("event_id = @eventId", "eventId", filter.EventId)
-            .And("status = @status", "status", filter.Status);
+            .And("status = @status", "status", filter.Status)
+            .And("created_at >= @from", "from", filter.FromCreatedAt)
+            .And("created_at <= @to", "to", filter.ToCreatedAt);
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<Delivery>(new CommandDefinition(
             $"SELECT {Columns} FROM deliveries WHERE {where} ORDER BY created_at DESC, id DESC LIMIT @take OFFSET @skip", where.Parameters, cancellationToken: cancellationToken));
         return PagedList<Delivery>.FromOverfetch(rows, page);
+    }
+
+    public async Task<IReadOnlyList<AttemptStatsRow>> GetAttemptStatsAsync(OwnerScope scope, AttemptStatsQuery query, CancellationToken cancellationToken)
+    {
+        var success = query.AcceptAny2xx ? "a.status_code BETWEEN 200 AND 299" : "a.status_code = 200";
+        var latencyClass = new System.Text.StringBuilder("CASE");
+        for (var i = 0; i < DeliveryStats.LatencyBounds.Count; i++)
+        {
+            latencyClass.Append(System.Globalization.CultureInfo.InvariantCulture, $" WHEN a.duration_ms < {DeliveryStats.LatencyBounds[i]} THEN {i}");
+        }
+
+        latencyClass.Append(System.Globalization.CultureInfo.InvariantCulture, $" ELSE {DeliveryStats.LatencyBounds.Count} END");
+
+        // Attempts carry time, status and duration; their deliveries carry tenant and webhook. The range is one scan
+        // of the covering index attempts_started, checked against the set of delivery ids in scope, read from an index
+        // (webhook_id or account_id, created_at, id); the operator's overall figures need no deliveries at all.
+        // `delivery_id || ''` keeps SQLite from looking attempts up by delivery_id instead, one lookup per id in scope.
+        var needsDelivery = query.WebhookId is not null || scope != OwnerScope.Everything;
+        var where = new ScopedQuery(scope, alias: "d")
+            .And("d.webhook_id = @webhookId", "webhookId", query.WebhookId)
+            .With("from", query.From).With("to", query.To).With("bucket", query.BucketMs);
+        var source = needsDelivery
+            ? $"attempts a WHERE a.started_at >= @from AND a.started_at < @to AND a.delivery_id || '' IN (SELECT d.id FROM deliveries d WHERE {where})"
+            : "attempts a WHERE a.started_at >= @from AND a.started_at < @to";
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<AttemptStatsRow>(new CommandDefinition(
+            $"""
+            SELECT (a.started_at - @from) / @bucket AS BucketIndex,
+                   CASE WHEN {success} THEN 0 WHEN a.status_code IS NULL THEN 2 ELSE 1 END AS Outcome,
+                   {latencyClass} AS LatencyClass,
+                   COUNT(*) AS Count, CAST(SUM(a.duration_ms) AS BIGINT) AS TotalDurationMs, MAX(a.duration_ms) AS MaxDurationMs
+            FROM {source}
+            GROUP BY 1, 2, 3
+            """,
+            where.Parameters, cancellationToken: cancellationToken));
+        return rows.AsList();
     }
 
     public async Task RetriggerAsync(IReadOnlyCollection<string> deliveryIds, long now, CancellationToken cancellationToken)

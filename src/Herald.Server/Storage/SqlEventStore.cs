@@ -285,6 +285,7 @@ internal sealed class SqlEventStore : IEventStore, IAsyncDisposable
     public async Task<PagedList<StoredEvent>> ListAsync(OwnerScope scope, EventFilter filter, Page page, CancellationToken cancellationToken)
     {
         var where = new ScopedQuery(scope, page)
+            .And("id = @id", "id", filter.Id)
             .And("name = @name", "name", filter.Name)
             .And("created_at >= @from", "from", filter.FromCreatedAt)
             .And("created_at <= @to", "to", filter.ToCreatedAt);

@@ -12,7 +12,7 @@ internal sealed class SqlPartnerStore(SqlDatabase database) : IPartnerStore
     private const string AppColumns = "id, name, client_id, client_secret_hash, created_at";
 
     private const string ConnectionSelect =
-        "SELECT c.account_id, c.app_id, a.org_id, c.status, c.created_at, c.updated_at FROM connections c LEFT JOIN accounts a ON a.id = c.account_id";
+        "SELECT c.account_id, c.app_id, p.name AS app_name, a.org_id, c.status, c.created_at, c.updated_at FROM connections c LEFT JOIN accounts a ON a.id = c.account_id LEFT JOIN apps p ON p.id = c.app_id";
 
     public async Task CreateAppAsync(PartnerApp app, CancellationToken cancellationToken)
     {

@@ -17,7 +17,8 @@ internal static class EventEndpoints
             .WithMetadata(new BodySizeLimit(((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<IOptions<ApiOptions>>().Value.MaxBatchRequestBodyBytes));
 
         var events = api.MapGroup("/events").RequireAuthorization(HeraldPolicies.Tenant).WithTags("Events");
-        events.MapGet("/", ListAsync).WithSummary("List events, newest first");
+        events.MapGet("/", ListAsync).WithSummary("List events, newest first")
+            .WithDescription("Filters: `id` (exact), `name` (a catalog name), `account_id`, and `from_created_at`/`to_created_at` (ISO 8601 instants, inclusive). Items are the envelopes exactly as endpoints receive them.");
         events.MapGet("/{id}", GetAsync).WithSummary("Get one event's envelope");
         return api;
     }
@@ -37,6 +38,7 @@ internal static class EventEndpoints
     private static async Task<EnvelopeListResult> ListAsync(
         [AsParameters] PageQuery paging,
         [FromQuery(Name = "account_id")] string? accountId,
+        [FromQuery(Name = "id")] string? id,
         [FromQuery(Name = "name")] string? name,
         [FromQuery(Name = "from_created_at")] string? fromCreatedAt,
         [FromQuery(Name = "to_created_at")] string? toCreatedAt,
@@ -47,7 +49,8 @@ internal static class EventEndpoints
         var filter = new EventFilter(
             string.IsNullOrEmpty(name) ? null : name,
             ApiTime.ParseQuery(fromCreatedAt, "from_created_at"),
-            ApiTime.ParseQuery(toCreatedAt, "to_created_at"));
+            ApiTime.ParseQuery(toCreatedAt, "to_created_at"),
+            NullIfEmpty(id));
         var page = await events.ListAsync(user.ToCaller(), NullIfEmpty(accountId), filter, paging.ToPage(), cancellationToken);
         return new EnvelopeListResult(page.Items, page.HasMore, StatusCodes.Status200OK);
     }
