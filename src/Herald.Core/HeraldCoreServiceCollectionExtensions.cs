@@ -38,6 +38,7 @@ internal static class HeraldCoreServiceCollectionExtensions
         services.TryAddSingleton<WebhookTester>();
         services.TryAddSingleton<PartnerConnections>();
         services.TryAddSingleton<RetryPolicy>();
+        services.TryAddSingleton<NetworkDialer>();
         services.TryAddSingleton<WebhookSender>();
         services.TryAddSingleton<IWebhookSender>(provider => provider.GetRequiredService<WebhookSender>());
         services.TryAddSingleton<DeliveryOutcomeWriter>();

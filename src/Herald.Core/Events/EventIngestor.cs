@@ -25,10 +25,11 @@ internal sealed partial class EventIngestor(
 {
     private static readonly JsonWriterOptions CompactWriter = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,128}$")]
+    // \A and \z, not ^ and $: "$" also matches before a final "\n", which would let "evt_1\n" pass as a different id.
+    [GeneratedRegex(@"\A[A-Za-z0-9_-]{1,128}\z")]
     private static partial Regex EventIdPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,32}$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9._-]{1,32}\z")]
     private static partial Regex VersionPattern();
 
     /// <summary>Validates and stores one event; <c>Created</c> is false when the same event was stored before under its id.</summary>
@@ -207,11 +208,26 @@ internal sealed partial class EventIngestor(
         }
 
         var buffer = new ArrayBufferWriter<byte>();
+        try
+        {
+            WriteData(buffer, resource.Value, error);
+        }
+        catch (InvalidOperationException) when (FindUnpairedSurrogate(element, prefix + "data") is { } source)
+        {
+            // A "\ud800" escape alone is valid JSON text but no Unicode string: it cannot be written back, and no receiver could read it.
+            throw HeraldException.Validation($"{source} holds an unpaired UTF-16 surrogate escape (such as \"\\ud800\" alone); send whole characters.", source);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteData(ArrayBufferWriter<byte> buffer, JsonElement resource, JsonElement? error)
+    {
         using (var writer = new Utf8JsonWriter(buffer, CompactWriter))
         {
             writer.WriteStartObject();
             writer.WritePropertyName("object"u8);
-            resource.Value.WriteTo(writer);
+            resource.WriteTo(writer);
             if (error is { } err)
             {
                 writer.WritePropertyName("error"u8);
@@ -220,8 +236,58 @@ internal sealed partial class EventIngestor(
 
             writer.WriteEndObject();
         }
+    }
 
-        return buffer.WrittenSpan.ToArray();
+    /// <summary>The path of the first string (or property name) under <paramref name="element"/> that is not whole UTF-16; only walked after a write failed.</summary>
+    private static string? FindUnpairedSurrogate(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                try
+                {
+                    _ = element.GetString();
+                    return null;
+                }
+                catch (InvalidOperationException)
+                {
+                    return path;
+                }
+
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return path;
+                    }
+
+                    if (FindUnpairedSurrogate(property.Value, $"{path}.{name}") is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (FindUnpairedSurrogate(item, $"{path}[{index++}]") is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
     }
 
     private static void ValidateError(JsonElement error, string source)
