@@ -9,6 +9,9 @@ internal interface IWebhookStore
 
     Task<Webhook?> GetAsync(string id, OwnerScope scope, CancellationToken cancellationToken);
 
+    /// <summary>How many webhooks (not deleted) one owner has: an account (<see cref="OwnerScope.Account"/>) or an app (<see cref="OwnerScope.App"/>).</summary>
+    Task<int> CountAsync(OwnerScope owner, CancellationToken cancellationToken);
+
     Task<PagedList<Webhook>> ListAsync(OwnerScope scope, Page page, CancellationToken cancellationToken);
 
     /// <summary>Saves every field; with <paramref name="cancelQueuedDeliveries"/>, its queued deliveries are cancelled in the same transaction.</summary>

@@ -66,6 +66,7 @@ internal static class HeraldServerBuilderExtensions
         services.AddHostedService<StartupBanner>();
 
         services.AddHeraldAuth();
+        services.AddHeraldRateLimiting();
         services.TryAddSingleton<RequestGuard>();
         services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
         services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
@@ -77,6 +78,7 @@ internal static class HeraldServerBuilderExtensions
     {
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
 
         var api = app.MapGroup(ApiRoutes.AccountApi);

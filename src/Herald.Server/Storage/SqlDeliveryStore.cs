@@ -6,7 +6,7 @@ using Herald.Core.Webhooks;
 
 namespace Herald.Server.Storage;
 
-internal sealed class SqlDeliveryStore(SqlDatabase database) : IDeliveryStore
+internal sealed class SqlDeliveryStore(SqlDatabase database, SecretProtector protector) : IDeliveryStore
 {
     private const string Columns =
         "id, event_id, event_name, webhook_id, account_id, app_id, event_account_id, status, attempt_count, round_attempts, next_attempt_at, retriggered, last_status_code, last_error, created_at, updated_at";
@@ -52,7 +52,7 @@ internal sealed class SqlDeliveryStore(SqlDatabase database) : IDeliveryStore
             """,
             new { ids }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
-        return claimed.AsList();
+        return [.. claimed.Select(protector.Unprotect)];
     }
 
     public async Task ReleaseAsync(IReadOnlyCollection<string> deliveryIds, string node, CancellationToken cancellationToken)

@@ -32,7 +32,9 @@ internal sealed class WebhookRow
     /// <summary>Only for the event-target query: the account an event must belong to for this row to be a target.</summary>
     public string? TargetAccountId { get; set; }
 
-    public Webhook ToWebhook() => new()
+    public Webhook ToWebhook(SecretProtector protector) => protector.Unprotect(ToStoredWebhook());
+
+    private Webhook ToStoredWebhook() => new()
     {
         Id = Id,
         AccountId = AccountId,
@@ -50,7 +52,7 @@ internal sealed class WebhookRow
         UpdatedAt = UpdatedAt,
     };
 
-    public static object Parameters(Webhook webhook) => new
+    public static object Parameters(Webhook webhook, SecretProtector protector) => new
     {
         webhook.Id,
         webhook.AccountId,
@@ -58,8 +60,8 @@ internal sealed class WebhookRow
         webhook.Url,
         EventList = string.Join(',', webhook.Events),
         webhook.AllEvents,
-        webhook.Secret,
-        webhook.NextSecret,
+        Secret = protector.Protect(webhook.Secret, webhook.Id),
+        NextSecret = protector.Protect(webhook.NextSecret, webhook.Id),
         webhook.NextSecretAt,
         webhook.Status,
         webhook.DisabledReason,
@@ -69,7 +71,8 @@ internal sealed class WebhookRow
     };
 }
 
-internal sealed class SqlWebhookStore(SqlDatabase database) : IWebhookStore
+/// <remarks>Signing secrets are encrypted on the way in and decrypted on the way out (<see cref="SecretProtector"/>); the rest of Herald sees them plain.</remarks>
+internal sealed class SqlWebhookStore(SqlDatabase database, SecretProtector protector) : IWebhookStore
 {
     public async Task CreateAsync(Webhook webhook, CancellationToken cancellationToken)
     {
@@ -79,7 +82,7 @@ internal sealed class SqlWebhookStore(SqlDatabase database) : IWebhookStore
             INSERT INTO webhooks ({WebhookRow.Columns})
             VALUES (@Id, @AccountId, @AppId, @Url, @EventList, @AllEvents, @Secret, @NextSecret, @NextSecretAt, @Status, @DisabledReason, @Description, @CreatedAt, @UpdatedAt)
             """,
-            WebhookRow.Parameters(webhook), cancellationToken: cancellationToken));
+            WebhookRow.Parameters(webhook, protector), cancellationToken: cancellationToken));
     }
 
     public async Task<Webhook?> GetAsync(string id, OwnerScope scope, CancellationToken cancellationToken)
@@ -88,7 +91,15 @@ internal sealed class SqlWebhookStore(SqlDatabase database) : IWebhookStore
         await using var connection = await database.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<WebhookRow>(new CommandDefinition(
             $"SELECT {WebhookRow.Columns} FROM webhooks WHERE id = @id AND deleted_at IS NULL AND {where}", where.Parameters, cancellationToken: cancellationToken));
-        return row?.ToWebhook();
+        return row?.ToWebhook(protector);
+    }
+
+    public async Task<int> CountAsync(OwnerScope owner, CancellationToken cancellationToken)
+    {
+        var where = new ScopedQuery(owner);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            $"SELECT COUNT(*) FROM webhooks WHERE deleted_at IS NULL AND {where}", where.Parameters, cancellationToken: cancellationToken));
     }
 
     public async Task<PagedList<Webhook>> ListAsync(OwnerScope scope, Page page, CancellationToken cancellationToken)
@@ -98,7 +109,7 @@ internal sealed class SqlWebhookStore(SqlDatabase database) : IWebhookStore
         var rows = await connection.QueryAsync<WebhookRow>(new CommandDefinition(
             $"SELECT {WebhookRow.Columns} FROM webhooks WHERE deleted_at IS NULL AND {where} ORDER BY created_at DESC, id DESC LIMIT @take OFFSET @skip",
             where.Parameters, cancellationToken: cancellationToken));
-        return PagedList<WebhookRow>.FromOverfetch(rows, page).Select(row => row.ToWebhook());
+        return PagedList<WebhookRow>.FromOverfetch(rows, page).Select(row => row.ToWebhook(protector));
     }
 
     public async Task UpdateAsync(Webhook webhook, bool cancelQueuedDeliveries, CancellationToken cancellationToken)
@@ -111,7 +122,7 @@ internal sealed class SqlWebhookStore(SqlDatabase database) : IWebhookStore
               next_secret_at = @NextSecretAt, status = @Status, disabled_reason = @DisabledReason, description = @Description, updated_at = @UpdatedAt
             WHERE id = @Id AND deleted_at IS NULL
             """,
-            WebhookRow.Parameters(webhook), transaction, cancellationToken: cancellationToken));
+            WebhookRow.Parameters(webhook, protector), transaction, cancellationToken: cancellationToken));
         if (cancelQueuedDeliveries)
         {
             await CancelQueuedAsync(connection, transaction, webhook.Id, webhook.UpdatedAt, exceptDeliveryId: null, cancellationToken);
@@ -158,7 +169,7 @@ internal sealed class SqlWebhookStore(SqlDatabase database) : IWebhookStore
             WHERE {database.In("c.account_id", "accountIds")} AND c.status = '{ConnectionStatus.Active}' AND w.deleted_at IS NULL AND w.status = '{WebhookStatus.Enabled}'
             """,
             new { accountIds = accountIds.ToArray() }, cancellationToken: cancellationToken));
-        return rows.ToLookup(row => row.TargetAccountId!, row => row.ToWebhook(), StringComparer.Ordinal);
+        return rows.ToLookup(row => row.TargetAccountId!, row => row.ToWebhook(protector), StringComparer.Ordinal);
     }
 
     public async Task<IReadOnlyList<Webhook>> GetAppWebhooksAsync(string appId, CancellationToken cancellationToken)
@@ -167,7 +178,7 @@ internal sealed class SqlWebhookStore(SqlDatabase database) : IWebhookStore
         var rows = await connection.QueryAsync<WebhookRow>(new CommandDefinition(
             $"SELECT {WebhookRow.Columns} FROM webhooks WHERE app_id = @appId AND deleted_at IS NULL AND status = '{WebhookStatus.Enabled}'",
             new { appId }, cancellationToken: cancellationToken));
-        return [.. rows.Select(row => row.ToWebhook())];
+        return [.. rows.Select(row => row.ToWebhook(protector))];
     }
 
     /// <summary>Cancels a webhook's queued deliveries (all but <paramref name="exceptDeliveryId"/>) in the caller's transaction.</summary>

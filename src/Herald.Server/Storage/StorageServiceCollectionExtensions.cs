@@ -32,12 +32,19 @@ internal static class StorageServiceCollectionExtensions
                 _ => SqliteDatabase.ForDataFolder(storage.DataFolder, storage.SqliteSynchronous),
             };
         });
+        services.AddOptions<SecretsOptions>().BindConfiguration(SecretsOptions.SectionName)
+            .PostConfigure<IConfiguration>((secrets, configuration) =>
+                secrets.MasterKeys = string.Join(',', new[] { configuration[SecretsOptions.EnvironmentVariable], secrets.MasterKeys }.Where(k => !string.IsNullOrWhiteSpace(k))))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SecretsOptions>, SecretsOptionsValidator>());
+        services.TryAddSingleton<SecretProtector>();
         services.TryAddSingleton<IAccountStore, SqlAccountStore>();
         services.TryAddSingleton<IWebhookStore, SqlWebhookStore>();
         services.TryAddSingleton<IEventStore, SqlEventStore>();
         services.TryAddSingleton<IDeliveryStore, SqlDeliveryStore>();
         services.TryAddSingleton<IPartnerStore, SqlPartnerStore>();
         services.AddHostedService<SchemaInitializer>();
+        services.AddHostedService<SecretKeyMaintenance>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>(DatabaseHealthCheck.Name, tags: [HealthTags.Ready]);
         return services;
     }

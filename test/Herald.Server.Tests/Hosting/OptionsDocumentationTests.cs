@@ -13,6 +13,8 @@ public sealed class OptionsDocumentationTests
         { "Herald:Webhooks", typeof(Herald.Core.Webhooks.WebhookOptions) },
         { "Herald:Delivery", typeof(Herald.Core.Deliveries.DeliveryOptions) },
         { "Herald:Storage", typeof(Herald.Server.Storage.StorageOptions) },
+        { "Herald:Secrets", typeof(Herald.Server.Storage.SecretsOptions) },
+        { "Herald:RateLimits", typeof(Herald.Server.Hosting.RateLimitOptions) },
     };
 
     [Theory]
