@@ -21,11 +21,11 @@ internal sealed class RateLimitOptions
     /// <summary>Apply the limits. Default on.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Sustained requests per second for each account, organization or partner app key. Default 100.</summary>
-    public int TenantPermitsPerSecond { get; set; } = 100;
+    /// <summary>Sustained requests per second for each account, organization or partner app key. Default 500.</summary>
+    public int TenantPermitsPerSecond { get; set; } = 500;
 
-    /// <summary>Requests an account, organization or partner app key may send at once before the rate applies. Default 200.</summary>
-    public int TenantBurst { get; set; } = 200;
+    /// <summary>Requests an account, organization or partner app key may send at once before the rate applies. Default 1000.</summary>
+    public int TenantBurst { get; set; } = 1000;
 
     /// <summary>Sustained requests per second for the admin key (event publishing goes through it). Default 20000.</summary>
     public int AdminPermitsPerSecond { get; set; } = 20_000;
@@ -33,11 +33,14 @@ internal sealed class RateLimitOptions
     /// <summary>Admin key burst. Default 40000.</summary>
     public int AdminBurst { get; set; } = 40_000;
 
-    /// <summary>Sustained requests per second per client address without a valid key (the event catalog, failed authentication). Default 20.</summary>
-    public int AnonymousPermitsPerSecond { get; set; } = 20;
+    /// <summary>
+    /// Sustained requests per second per client address without a valid key (the event catalog, failed authentication).
+    /// Behind a reverse proxy every client shares the proxy's address, so this is a flood guard, not a per-client quota. Default 200.
+    /// </summary>
+    public int AnonymousPermitsPerSecond { get; set; } = 200;
 
-    /// <summary>Burst per client address without a valid key. Default 40.</summary>
-    public int AnonymousBurst { get; set; } = 40;
+    /// <summary>Burst per client address without a valid key. Default 400.</summary>
+    public int AnonymousBurst { get; set; } = 400;
 }
 
 internal sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOptions>
