@@ -73,7 +73,7 @@ internal sealed class WebhookService(
         await store.ListAsync(await tenants.ResolveScopeAsync(caller, accountId, cancellationToken), page, cancellationToken);
 
     public async Task<Webhook> GetAsync(Caller caller, string id, CancellationToken cancellationToken) =>
-        await store.GetAsync(id, caller.Scope, cancellationToken) ?? throw HeraldException.NotFound($"No webhook {id}.");
+        await store.GetAsync(id, caller.Scope, cancellationToken) ?? throw HeraldException.NotFound($"No webhook {id}.", "id");
 
     /// <summary>Applies the changes; a webhook that becomes disabled has its queued deliveries cancelled.</summary>
     public async Task<Webhook> UpdateAsync(Caller caller, string id, WebhookChanges changes, CancellationToken cancellationToken)

@@ -80,7 +80,8 @@ internal sealed class RequestGuard(IOptions<ApiOptions> options)
             return;
         }
 
-        var buffer = new MemoryStream(request.ContentLength is { } length and <= int.MaxValue ? (int)length : 4096);
+        // The declared length only sizes the first buffer, capped: the size limit is enforced while reading, not trusted from a header.
+        var buffer = new MemoryStream(request.ContentLength is { } length and > 0 ? (int)Math.Min(length, 64 * 1024) : 4096);
         await request.Body.CopyToAsync(buffer, context.RequestAborted);
         var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
         if (FirstInvalidUtf8(bytes) is { } offset)
