@@ -43,6 +43,7 @@ internal static class HeraldCoreServiceCollectionExtensions
         services.TryAddSingleton<DeliveryStats>();
         services.TryAddSingleton<PartnerConnections>();
         services.TryAddSingleton<RetryPolicy>();
+        services.TryAddSingleton<NetworkDialer>();
         services.TryAddSingleton<WebhookSender>();
         services.TryAddSingleton<IWebhookSender>(provider => provider.GetRequiredService<WebhookSender>());
         services.TryAddSingleton<DeliveryOutcomeWriter>();

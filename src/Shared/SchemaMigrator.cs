@@ -125,7 +125,7 @@ internal sealed partial class SchemaMigrator
         {
             if (_dialect == SchemaDialect.Postgres)
             {
-                await ExecuteAsync(connection, null, $"SELECT pg_advisory_lock({_lockKey.ToString(CultureInfo.InvariantCulture)})", cancellationToken).ConfigureAwait(false);
+                await LockAsync(connection, cancellationToken).ConfigureAwait(false);
                 locked = true;
             }
 
@@ -160,6 +160,30 @@ internal sealed partial class SchemaMigrator
             {
                 await ExecuteAsync(connection, null, $"SELECT pg_advisory_unlock({_lockKey.ToString(CultureInfo.InvariantCulture)})", CancellationToken.None).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// Takes the migration lock by polling <c>pg_try_advisory_lock</c>, never by waiting in <c>pg_advisory_lock</c>: a
+    /// session blocked there sits in an open transaction, and <c>CREATE INDEX CONCURRENTLY</c> on the session holding the
+    /// lock waits for every open transaction to finish — a deadlock between two starting nodes.
+    /// </summary>
+    private async Task LockAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var pause = TimeSpan.FromMilliseconds(50);
+        while (true)
+        {
+            await using (var command = connection.CreateCommand())
+            {
+                command.CommandText = $"SELECT pg_try_advisory_lock({_lockKey.ToString(CultureInfo.InvariantCulture)})";
+                if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
+                {
+                    return;
+                }
+            }
+
+            await Task.Delay(pause, _timeProvider, cancellationToken).ConfigureAwait(false);
+            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(1).Ticks));
         }
     }
 

@@ -52,7 +52,7 @@ internal sealed class AccountService(IAccountStore store, TimeProvider time)
     }
 
     public async Task<Account> GetAccountAsync(string id, OwnerScope scope, CancellationToken cancellationToken) =>
-        await store.GetAccountAsync(id, scope, cancellationToken) ?? throw HeraldException.NotFound($"No account {id}.");
+        await store.GetAccountAsync(id, scope, cancellationToken) ?? throw HeraldException.NotFound($"No account {id}.", "id");
 
     public Task<PagedList<Account>> ListAccountsAsync(OwnerScope scope, Page page, CancellationToken cancellationToken) =>
         store.ListAccountsAsync(scope, page, cancellationToken);

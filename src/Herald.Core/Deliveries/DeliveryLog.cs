@@ -26,7 +26,7 @@ internal sealed class DeliveryLog(IDeliveryStore store, TenantResolver tenants, 
     }
 
     public async Task<(Delivery Delivery, IReadOnlyList<DeliveryAttempt> Attempts)> GetAsync(Caller caller, string id, CancellationToken cancellationToken) =>
-        await store.GetWithAttemptsAsync(id, caller.Scope, cancellationToken) ?? throw HeraldException.NotFound($"No delivery {id}.");
+        await store.GetWithAttemptsAsync(id, caller.Scope, cancellationToken) ?? throw HeraldException.NotFound($"No delivery {id}.", "id");
 
     /// <summary>
     /// Queues the deliveries again for a fresh round of retries. All or nothing: every id must be the caller's and its

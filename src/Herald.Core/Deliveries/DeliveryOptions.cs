@@ -83,6 +83,13 @@ internal sealed class DeliveryOptions
     /// <summary>Hosts (names or IP literals) exempt from the private-network rule, e.g. an internal receiver.</summary>
     public string[] AllowedHosts { get; set; } = [];
 
+    /// <summary>
+    /// An HTTP proxy every delivery goes through (<c>http://host:port</c>, optionally with <c>user:password@</c>), so that
+    /// receivers see fixed egress addresses. Herald still refuses destinations that resolve to non-public addresses before
+    /// each attempt; the proxy must enforce the same rule at its own connect (see docs/security.md). Default: none.
+    /// </summary>
+    public string? Proxy { get; set; }
+
     /// <summary>The one success rule: HTTP 200 (the seeds' rule), or any 2xx with <see cref="AcceptAny2xx"/>.</summary>
     public bool IsSuccess(int? statusCode) => statusCode == 200 || (AcceptAny2xx && statusCode is >= 200 and < 300);
 }

@@ -42,6 +42,12 @@ internal sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOption
             failures.Add("Herald:Delivery:RetrySchedule delays must not be negative.");
         }
 
+        if (!string.IsNullOrWhiteSpace(options.Proxy)
+            && (!Uri.TryCreate(options.Proxy, UriKind.Absolute, out var proxy) || proxy.Scheme != Uri.UriSchemeHttp || proxy.AbsolutePath != "/"))
+        {
+            failures.Add("Herald:Delivery:Proxy must be an http:// proxy URL such as http://proxy.internal:3128 (user:password@ allowed).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -236,8 +236,8 @@ internal sealed partial class DeliveryDispatcher : BackgroundService, IDeliveryH
         {
             for (var delivery = first; delivery is not null;)
             {
-                var (signal, duration, retryAfter) = await AttemptAsync(delivery);
-                var completion = endpoint.Complete(signal, duration, retryAfter, takeNext: !_stopping);
+                var (signal, duration, retryAfter, closes) = await AttemptAsync(delivery);
+                var completion = endpoint.Complete(signal, duration, retryAfter, takeNext: !_stopping, closes);
                 Interlocked.Decrement(ref _held);
                 Interlocked.Add(ref _held, -completion.Released.Count);
                 if (completion.CircuitOpenedUntil is { } until)
@@ -266,7 +266,7 @@ internal sealed partial class DeliveryDispatcher : BackgroundService, IDeliveryH
     }
 
     /// <summary>Makes one attempt (or none, when the webhook can no longer take it) and hands its outcome to the writer. Never throws.</summary>
-    private async Task<(AttemptSignal Signal, TimeSpan Duration, TimeSpan? RetryAfter)> AttemptAsync(ClaimedDelivery delivery)
+    private async Task<(AttemptSignal Signal, TimeSpan Duration, TimeSpan? RetryAfter, bool ClosesConnections)> AttemptAsync(ClaimedDelivery delivery)
     {
         try
         {
@@ -274,7 +274,7 @@ internal sealed partial class DeliveryDispatcher : BackgroundService, IDeliveryH
             {
                 _metrics.Outcome(ResultName(cancelled));
                 await _outcomes.WriteAsync(cancelled);
-                return (AttemptSignal.Refused, TimeSpan.Zero, null);
+                return (AttemptSignal.Refused, TimeSpan.Zero, null, false);
             }
 
             using var activity = HeraldMetrics.ActivitySource.StartActivity("herald.attempt", ActivityKind.Client);
@@ -304,14 +304,14 @@ internal sealed partial class DeliveryDispatcher : BackgroundService, IDeliveryH
             var pause = result is { StatusCode: 429 or 503, RetryAfter: not null } && outcome.NextAttemptAt is { } next
                 ? TimeSpan.FromMilliseconds(Math.Max(0, next - _timeProvider.GetUtcNow().ToUnixTimeMilliseconds()))
                 : (TimeSpan?)null;
-            return (signal, result.Duration, pause);
+            return (signal, result.Duration, pause, result.ClosesConnections);
         }
 #pragma warning disable CA1031 // One delivery's surprise must not take the dispatcher down; its lease expires and it is tried again.
         catch (Exception exception)
 #pragma warning restore CA1031
         {
             LogAttemptCrashed(_logger, delivery.DeliveryId, exception);
-            return (AttemptSignal.Overload, TimeSpan.Zero, null);
+            return (AttemptSignal.Overload, TimeSpan.Zero, null, false);
         }
     }
 

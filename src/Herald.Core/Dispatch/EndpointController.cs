@@ -54,6 +54,13 @@ internal readonly record struct Completion(ClaimedDelivery? Next, IReadOnlyList<
 /// </remarks>
 internal sealed class EndpointController(DeliveryOptions options, TimeProvider timeProvider)
 {
+    /// <summary>
+    /// The ceiling for endpoints that close the connection after every answer: each attempt costs them a TCP handshake,
+    /// and such servers often have a small accept backlog (Python's http.server listens with 5), so a burst of new
+    /// connections gets reset.
+    /// </summary>
+    public const int ClosingEndpointCeiling = 8;
+
     private static readonly TimeSpan DecreaseSpacing = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan BaselineWindow = TimeSpan.FromSeconds(10);
 
@@ -70,6 +77,7 @@ internal sealed class EndpointController(DeliveryOptions options, TimeProvider t
     private long _openUntil;
     private TimeSpan _breakDuration = options.CircuitBreakDuration;
     private bool _probing;
+    private bool _closesConnections;
 
     /// <summary>The current concurrency limit.</summary>
     public int Limit
@@ -161,7 +169,7 @@ internal sealed class EndpointController(DeliveryOptions options, TimeProvider t
     /// Records how an attempt went, adapts the limit and the circuit, and frees its slot or hands it to the next waiting
     /// delivery (none while stopping).
     /// </summary>
-    public Completion Complete(AttemptSignal signal, TimeSpan duration, TimeSpan? retryAfter, bool takeNext)
+    public Completion Complete(AttemptSignal signal, TimeSpan duration, TimeSpan? retryAfter, bool takeNext, bool closesConnections = false)
     {
         var now = timeProvider.GetTimestamp();
         var wallNow = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
@@ -169,6 +177,12 @@ internal sealed class EndpointController(DeliveryOptions options, TimeProvider t
         {
             var wasProbe = _probing;
             _probing = false;
+            if (closesConnections && !_closesConnections)
+            {
+                _closesConnections = true;
+                _limit = Math.Min(_limit, ClosingEndpointCeiling);
+            }
+
             long? opened = null;
             if (signal == AttemptSignal.Success)
             {
@@ -304,7 +318,8 @@ internal sealed class EndpointController(DeliveryOptions options, TimeProvider t
         }
 
         // Slow start: +1 per success doubles the limit per round; afterwards +1/limit per success adds one per round.
-        _limit = Math.Min(options.MaxConcurrencyPerEndpoint, _limit + (_slowStart ? 1 : 1 / Math.Floor(_limit)));
+        var ceiling = _closesConnections ? Math.Min(ClosingEndpointCeiling, options.MaxConcurrencyPerEndpoint) : options.MaxConcurrencyPerEndpoint;
+        _limit = Math.Min(ceiling, _limit + (_slowStart ? 1 : 1 / Math.Floor(_limit)));
     }
 
     private long Open(long now, TimeSpan duration)

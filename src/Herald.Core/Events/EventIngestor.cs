@@ -31,10 +31,11 @@ internal sealed partial class EventIngestor(
     TimeProvider timeProvider,
     IOptions<EventOptions> options)
 {
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,128}$")]
+    // \A and \z, not ^ and $: "$" also matches before a final "\n", which would let "evt_1\n" pass as a different id.
+    [GeneratedRegex(@"\A[A-Za-z0-9_-]{1,128}\z")]
     private static partial Regex EventIdPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,32}$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9._-]{1,32}\z")]
     private static partial Regex VersionPattern();
 
     /// <summary>Validates and stores one event; <c>Created</c> is false when the same event was stored before under its id.</summary>

@@ -24,5 +24,5 @@ internal sealed class EventLog(IEventStore store, TenantResolver tenants)
     }
 
     public async Task<StoredEvent> GetAsync(Caller caller, string id, CancellationToken cancellationToken) =>
-        await store.GetAsync(id, caller.Scope, cancellationToken) ?? throw HeraldException.NotFound($"No event {id}.");
+        await store.GetAsync(id, caller.Scope, cancellationToken) ?? throw HeraldException.NotFound($"No event {id}.", "id");
 }

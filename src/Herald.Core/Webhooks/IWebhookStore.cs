@@ -22,6 +22,9 @@ internal interface IWebhookStore
 
     Task<Webhook?> GetAsync(string id, OwnerScope scope, CancellationToken cancellationToken);
 
+    /// <summary>How many webhooks (not deleted) one owner has: an account (<see cref="OwnerScope.Account"/>) or an app (<see cref="OwnerScope.App"/>).</summary>
+    Task<int> CountAsync(OwnerScope owner, CancellationToken cancellationToken);
+
     Task<PagedList<Webhook>> ListAsync(OwnerScope scope, Page page, CancellationToken cancellationToken);
 
     /// <summary>Saves every field and, in the same transaction, does <paramref name="queued"/> to its queued deliveries.</summary>

@@ -7,4 +7,7 @@ internal sealed class WebhookOptions
 
     /// <summary>Refuse plain <c>http</c> URLs. Default: on, except in dev mode.</summary>
     public bool? RequireHttps { get; set; }
+
+    /// <summary>Most webhooks (not deleted) one account or partner app may have; creating one more is a 400. Default 100.</summary>
+    public int MaxWebhooksPerOwner { get; set; } = 100;
 }

@@ -43,6 +43,15 @@ internal sealed class WebhookService(
 
         var url = WebhookRules.ValidateUrl(draft.Url, RequireHttps);
         var (events, allEvents) = WebhookRules.ValidateSubscription(draft.Events, draft.AllEvents, isAppWebhook: accountId is null);
+        var limit = webhookOptions.Value.MaxWebhooksPerOwner;
+        var owner = accountId is not null ? OwnerScope.Account(accountId) : OwnerScope.App(caller.AppId!);
+        if (await store.CountAsync(owner, cancellationToken) >= limit)
+        {
+            // Checked before the insert, so creates racing each other may end a few over; the limit is a guard, not a quota.
+            throw HeraldException.Validation(
+                $"{(accountId is not null ? $"Account {accountId}" : "This app")} already has {limit} webhooks, the most allowed; delete one it no longer needs (one webhook may subscribe to many events, or all_events).");
+        }
+
         var now = Now;
         var webhook = new Webhook
         {
@@ -66,7 +75,7 @@ internal sealed class WebhookService(
         await store.ListAsync(await tenants.ResolveScopeAsync(caller, accountId, cancellationToken), page, cancellationToken);
 
     public async Task<Webhook> GetAsync(Caller caller, string id, CancellationToken cancellationToken) =>
-        await store.GetAsync(id, caller.Scope, cancellationToken) ?? throw HeraldException.NotFound($"No webhook {id}.");
+        await store.GetAsync(id, caller.Scope, cancellationToken) ?? throw HeraldException.NotFound($"No webhook {id}.", "id");
 
     /// <summary>
     /// Applies the changes. A webhook disabled by hand has its queued deliveries cancelled; one enabled again resumes the

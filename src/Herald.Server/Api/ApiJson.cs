@@ -58,7 +58,7 @@ namespace Herald.Server.Api;
 [JsonSerializable(typeof(CallerResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
 
-/// <summary>The API's JSON: the source-generated contracts, snake_case, strict (unknown fields refused), readable escaping.</summary>
+/// <summary>The API's JSON: the source-generated contracts, snake_case, strict (unknown fields and duplicate keys refused, text checked), readable escaping.</summary>
 internal static class ApiJson
 {
     public static void Configure(JsonSerializerOptions options)
@@ -71,5 +71,10 @@ internal static class ApiJson
         options.AllowTrailingCommas = false;
         options.ReadCommentHandling = JsonCommentHandling.Disallow;
         options.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
+        // Ambiguous input is refused, not guessed at: a key given twice anywhere (data included) is a 400, and every
+        // request string goes through the one text rule (no control characters, no unpaired surrogates).
+        options.AllowDuplicateProperties = false;
+        options.Converters.Add(new TextJsonConverter());
     }
 }

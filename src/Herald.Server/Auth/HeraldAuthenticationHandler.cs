@@ -1,4 +1,5 @@
 using System.Text.Encodings.Web;
+using Herald.Core;
 using Herald.Core.Accounts;
 using Herald.Core.Partners;
 using Herald.Core.Tenants;
@@ -90,6 +91,12 @@ internal sealed class HeraldAuthenticationHandler(
 
         var clientId = decoded[..colon];
         var secret = decoded[(colon + 1)..];
+        if (InputText.Problem(decoded) is not null)
+        {
+            // Client ids are printable; a control character (PostgreSQL cannot even look up U+0000) is a malformed header.
+            return Fail(malformed);
+        }
+
         var app = await partners.FindAppByClientIdAsync(clientId, Context.RequestAborted);
         var matches = SecretHasher.FixedTimeEquals(secret, app?.ClientSecretHash ?? UnknownClientHash);
         return app is not null && matches

@@ -1,5 +1,6 @@
 using Herald.Core;
 using Herald.Server.Auth;
+using Herald.Server.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Herald.Server.Hosting;
@@ -40,16 +41,14 @@ internal sealed class AdminKeyProvider(IConfiguration configuration, IOptions<He
             throw new InvalidOperationException("HERALD_ADMIN_KEY is not set. Set it to a long random value, or start with --dev to have Herald make one.");
         }
 
-        Directory.CreateDirectory(options.DataPath);
+        PrivateFiles.EnsureFolder(options.DataPath);
         var path = Path.GetFullPath(Path.Combine(options.DataPath, FileName));
         if (!File.Exists(path))
         {
-            File.WriteAllText(path, "hk_admin_" + Ids.RandomBase64Url(32));
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
+            PrivateFiles.WriteNew(path, "hk_admin_" + Ids.RandomBase64Url(32));
         }
+
+        PrivateFiles.Tighten(path);
 
         var key = File.ReadAllText(path).Trim();
         return (new AdminKey(key), key, path);

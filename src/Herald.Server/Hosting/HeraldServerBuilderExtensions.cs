@@ -44,7 +44,17 @@ internal static class HeraldServerBuilderExtensions
         services.AddOptions<WebhookOptions>().PostConfigure<IOptions<HeraldServerOptions>>((webhooks, server) => webhooks.RequireHttps ??= !server.Value.Dev);
         services.AddOptions<DeliveryOptions>().PostConfigure<IOptions<HeraldServerOptions>>((delivery, server) => delivery.AllowPrivateNetworks ??= server.Value.Dev);
         services.AddOptions<StorageOptions>().PostConfigure<IOptions<HeraldServerOptions>>((storage, server) => storage.DataFolder = server.Value.DataPath);
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ApiOptions>>((kestrel, api) => kestrel.Limits.MaxRequestBodySize = api.Value.MaxRequestBodyBytes);
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ApiOptions>>((kestrel, api) =>
+        {
+            var limits = api.Value;
+            kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;
+
+            // Kestrel answers its own limits before any middleware runs, with an empty body. Its ceilings sit well above
+            // Herald's, so a request over Herald's limits reaches RequestGuard and is answered in the error format.
+            kestrel.Limits.MaxRequestLineSize = Math.Max((2 * limits.MaxUrlLength) + 1024, 16 * 1024);
+            kestrel.Limits.MaxRequestHeadersTotalSize = Math.Max(2 * limits.MaxRequestHeadersBytes, 64 * 1024);
+            kestrel.Limits.MaxRequestHeaderCount = 2 * limits.MaxRequestHeaderCount;
+        });
 
         // In-flight attempts finish within the delivery timeout on shutdown; give the host that long and a margin.
         services.AddOptions<HostOptions>().Configure<IOptions<DeliveryOptions>>((host, delivery) => host.ShutdownTimeout = delivery.Value.Timeout + TimeSpan.FromSeconds(10));
@@ -59,6 +69,8 @@ internal static class HeraldServerBuilderExtensions
         services.AddHostedService<StartupBanner>();
 
         services.AddHeraldAuth();
+        services.AddHeraldRateLimiting();
+        services.TryAddSingleton<RequestGuard>();
         services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
         services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         services.AddOpenApi();
@@ -71,6 +83,7 @@ internal static class HeraldServerBuilderExtensions
     {
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
 
         var api = app.MapGroup(ApiRoutes.AccountApi);

@@ -1,11 +1,13 @@
 namespace Herald.Server.Storage;
 
 /// <summary>Brings the schema up to date before anything else starts (registered first, so it starts first).</summary>
-internal sealed partial class SchemaInitializer(SqlDatabase database, TimeProvider timeProvider, ILogger<SchemaInitializer> logger) : IHostedService
+internal sealed partial class SchemaInitializer(SqlDatabase database, ILogger<SchemaInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var result = await database.MigrateAsync(timeProvider, cancellationToken);
+        // Migrating is wall-clock work at start (waiting for another node's lock, backing off a lock timeout): it runs on
+        // the system clock even when the delivery engine runs on another one.
+        var result = await database.MigrateAsync(TimeProvider.System, cancellationToken);
         if (result.Applied.Count > 0)
         {
             LogApplied(logger, result.Applied, result.CurrentVersion);

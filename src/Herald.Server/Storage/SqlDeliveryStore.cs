@@ -10,7 +10,7 @@ using NpgsqlTypes;
 
 namespace Herald.Server.Storage;
 
-internal sealed class SqlDeliveryStore(SqlDatabase database) : IDeliveryStore
+internal sealed class SqlDeliveryStore(SqlDatabase database, SecretProtector protector) : IDeliveryStore
 {
     private const string Columns =
         "id, event_id, event_name, webhook_id, account_id, app_id, event_account_id, status, attempt_count, round_attempts, next_attempt_at, retriggered, last_status_code, last_error, created_at, updated_at";
@@ -73,7 +73,7 @@ internal sealed class SqlDeliveryStore(SqlDatabase database) : IDeliveryStore
                 ORDER BY d.next_attempt_at, d.id
                 """,
                 parameters, cancellationToken: cancellationToken));
-            return claimed.AsList();
+            return [.. claimed.Select(protector.Unprotect)];
         }
 
         // SQLite: the write lock (BEGIN IMMEDIATE) makes pick-and-lease atomic; the sending data is read in the same snapshot.
@@ -100,7 +100,7 @@ internal sealed class SqlDeliveryStore(SqlDatabase database) : IDeliveryStore
             """,
             new { ids }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
-        return rows.AsList();
+        return [.. rows.Select(protector.Unprotect)];
     }
 
     public async Task ReleaseAsync(IReadOnlyCollection<ClaimedDelivery> deliveries, string node, long? notBefore, CancellationToken cancellationToken)

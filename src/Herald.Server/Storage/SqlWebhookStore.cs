@@ -33,7 +33,9 @@ internal sealed class WebhookRow
     /// <summary>Only for the event-target query: the account an event must belong to for this row to be a target.</summary>
     public string? TargetAccountId { get; set; }
 
-    public Webhook ToWebhook() => new()
+    public Webhook ToWebhook(SecretProtector protector) => protector.Unprotect(ToStoredWebhook());
+
+    private Webhook ToStoredWebhook() => new()
     {
         Id = Id,
         AccountId = AccountId,
@@ -52,7 +54,7 @@ internal sealed class WebhookRow
         UpdatedAt = UpdatedAt,
     };
 
-    public static object Parameters(Webhook webhook) => new
+    public static object Parameters(Webhook webhook, SecretProtector protector) => new
     {
         webhook.Id,
         webhook.AccountId,
@@ -60,8 +62,8 @@ internal sealed class WebhookRow
         webhook.Url,
         EventList = string.Join(',', webhook.Events),
         webhook.AllEvents,
-        webhook.Secret,
-        webhook.NextSecret,
+        Secret = protector.Protect(webhook.Secret, webhook.Id),
+        NextSecret = protector.Protect(webhook.NextSecret, webhook.Id),
         webhook.NextSecretAt,
         webhook.Status,
         webhook.DisabledReason,
@@ -72,7 +74,8 @@ internal sealed class WebhookRow
     };
 }
 
-internal sealed class SqlWebhookStore(SqlDatabase database) : IWebhookStore
+/// <remarks>Signing secrets are encrypted on the way in and decrypted on the way out (<see cref="SecretProtector"/>); the rest of Herald sees them plain.</remarks>
+internal sealed class SqlWebhookStore(SqlDatabase database, SecretProtector protector) : IWebhookStore
 {
     public async Task CreateAsync(Webhook webhook, CancellationToken cancellationToken)
     {
@@ -82,7 +85,7 @@ internal sealed class SqlWebhookStore(SqlDatabase database) : IWebhookStore
             INSERT INTO webhooks ({WebhookRow.Columns})
             VALUES (@Id, @AccountId, @AppId, @Url, @EventList, @AllEvents, @Secret, @NextSecret, @NextSecretAt, @Status, @DisabledReason, @FailingSince, @Description, @CreatedAt, @UpdatedAt)
             """,
-            WebhookRow.Parameters(webhook), cancellationToken: cancellationToken));
+            WebhookRow.Parameters(webhook, protector), cancellationToken: cancellationToken));
     }
 
     public async Task<Webhook?> GetAsync(string id, OwnerScope scope, CancellationToken cancellationToken)
@@ -91,7 +94,15 @@ internal sealed class SqlWebhookStore(SqlDatabase database) : IWebhookStore
         await using var connection = await database.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<WebhookRow>(new CommandDefinition(
             $"SELECT {WebhookRow.Columns} FROM webhooks WHERE id = @id AND deleted_at IS NULL AND {where}", where.Parameters, cancellationToken: cancellationToken));
-        return row?.ToWebhook();
+        return row?.ToWebhook(protector);
+    }
+
+    public async Task<int> CountAsync(OwnerScope owner, CancellationToken cancellationToken)
+    {
+        var where = new ScopedQuery(owner);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            $"SELECT COUNT(*) FROM webhooks WHERE deleted_at IS NULL AND {where}", where.Parameters, cancellationToken: cancellationToken));
     }
 
     public async Task<PagedList<Webhook>> ListAsync(OwnerScope scope, Page page, CancellationToken cancellationToken)
@@ -101,7 +112,7 @@ internal sealed class SqlWebhookStore(SqlDatabase database) : IWebhookStore
         var rows = await connection.QueryAsync<WebhookRow>(new CommandDefinition(
             $"SELECT {WebhookRow.Columns} FROM webhooks WHERE deleted_at IS NULL AND {where} ORDER BY created_at DESC, id DESC LIMIT @take OFFSET @skip",
             where.Parameters, cancellationToken: cancellationToken));
-        return PagedList<WebhookRow>.FromOverfetch(rows, page).Select(row => row.ToWebhook());
+        return PagedList<WebhookRow>.FromOverfetch(rows, page).Select(row => row.ToWebhook(protector));
     }
 
     public async Task UpdateAsync(Webhook webhook, QueuedDeliveries queued, CancellationToken cancellationToken)
@@ -115,7 +126,7 @@ internal sealed class SqlWebhookStore(SqlDatabase database) : IWebhookStore
               description = @Description, updated_at = @UpdatedAt
             WHERE id = @Id AND deleted_at IS NULL
             """,
-            WebhookRow.Parameters(webhook), transaction, cancellationToken: cancellationToken));
+            WebhookRow.Parameters(webhook, protector), transaction, cancellationToken: cancellationToken));
         switch (queued)
         {
             case QueuedDeliveries.Cancel:
@@ -169,7 +180,7 @@ internal sealed class SqlWebhookStore(SqlDatabase database) : IWebhookStore
             WHERE {database.In("c.account_id", "accountIds")} AND c.status = '{ConnectionStatus.Active}' AND w.deleted_at IS NULL AND w.status = '{WebhookStatus.Enabled}'
             """,
             new { accountIds = accountIds.ToArray() }, cancellationToken: cancellationToken));
-        return rows.ToLookup(row => row.TargetAccountId!, row => row.ToWebhook(), StringComparer.Ordinal);
+        return rows.ToLookup(row => row.TargetAccountId!, row => row.ToWebhook(protector), StringComparer.Ordinal);
     }
 
     public async Task<IReadOnlyList<Webhook>> GetAppWebhooksAsync(string appId, CancellationToken cancellationToken)
@@ -178,7 +189,7 @@ internal sealed class SqlWebhookStore(SqlDatabase database) : IWebhookStore
         var rows = await connection.QueryAsync<WebhookRow>(new CommandDefinition(
             $"SELECT {WebhookRow.Columns} FROM webhooks WHERE app_id = @appId AND deleted_at IS NULL AND status = '{WebhookStatus.Enabled}'",
             new { appId }, cancellationToken: cancellationToken));
-        return [.. rows.Select(row => row.ToWebhook())];
+        return [.. rows.Select(row => row.ToWebhook(protector))];
     }
 
     /// <summary>

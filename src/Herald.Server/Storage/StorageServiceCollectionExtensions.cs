@@ -33,6 +33,12 @@ internal static class StorageServiceCollectionExtensions
                 _ => SqliteDatabase.ForDataFolder(storage.DataFolder, storage.SqliteSynchronous),
             };
         });
+        services.AddOptions<SecretsOptions>().BindConfiguration(SecretsOptions.SectionName)
+            .PostConfigure<IConfiguration>((secrets, configuration) =>
+                secrets.MasterKeys = string.Join(',', new[] { configuration[SecretsOptions.EnvironmentVariable], secrets.MasterKeys }.Where(k => !string.IsNullOrWhiteSpace(k))))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SecretsOptions>, SecretsOptionsValidator>());
+        services.TryAddSingleton<SecretProtector>();
         services.TryAddSingleton<IAccountStore, SqlAccountStore>();
         services.TryAddSingleton<IWebhookStore, SqlWebhookStore>();
         services.TryAddSingleton<IEventStore, SqlEventStore>();
@@ -40,6 +46,7 @@ internal static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IPartnerStore, SqlPartnerStore>();
         services.TryAddSingleton<IRetentionStore, SqlRetentionStore>();
         services.AddHostedService<SchemaInitializer>();
+        services.AddHostedService<SecretKeyMaintenance>();
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>(DatabaseHealthCheck.Name, tags: [HealthTags.Ready])
             .AddCheck<ClockSkewHealthCheck>(ClockSkewHealthCheck.Name, tags: [HealthTags.Ready]);

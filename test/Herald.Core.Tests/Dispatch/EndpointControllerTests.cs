@@ -169,4 +169,19 @@ public sealed class EndpointControllerTests
 
         Assert.False(endpoint.TryReserve());
     }
+
+    [Fact]
+    public void An_endpoint_that_closes_every_connection_stays_at_or_below_its_own_ceiling()
+    {
+        var endpoint = Controller(new DeliveryOptions { InitialConcurrencyPerEndpoint = 16, MaxConcurrencyPerEndpoint = 128 });
+        endpoint.Admit(Delivery(0), Now);
+
+        endpoint.Complete(AttemptSignal.Success, TimeSpan.FromMilliseconds(1), null, takeNext: false, closesConnections: true);
+        for (var round = 0; round < 5; round++)
+        {
+            Round(endpoint, AttemptSignal.Success, TimeSpan.FromMilliseconds(1));
+        }
+
+        Assert.Equal(EndpointController.ClosingEndpointCeiling, endpoint.Limit);
+    }
 }

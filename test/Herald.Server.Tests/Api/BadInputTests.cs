@@ -175,6 +175,19 @@ public sealed class BadInputTests : IAsyncLifetime
         Assert.Equal("not_found", error.GetProperty("code").GetString());
     }
 
+    [Theory]
+    [InlineData("/api/v1/webhooks/wh_missing")]
+    [InlineData("/api/v1/deliveries/dlv_missing")]
+    [InlineData("/api/v1/events/evt_missing")]
+    [InlineData("/api/v1/accounts/acct_missing")]
+    public async Task A_missing_object_named_in_the_path_is_a_404_whose_source_is_the_id(string path)
+    {
+        var (status, error) = await SendAsync(path, string.Empty, method: "GET");
+
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal("id", error.GetProperty("source").GetString());
+    }
+
     [Fact]
     public async Task Retriggering_more_than_fifty_deliveries_is_refused()
     {

@@ -14,6 +14,8 @@ public sealed class OptionsDocumentationTests
         { "Herald:Delivery", typeof(Herald.Core.Deliveries.DeliveryOptions) },
         { "Herald:Storage", typeof(Herald.Server.Storage.StorageOptions) },
         { "Herald:Retention", typeof(Herald.Core.Retention.RetentionOptions) },
+        { "Herald:Secrets", typeof(Herald.Server.Storage.SecretsOptions) },
+        { "Herald:RateLimits", typeof(Herald.Server.Hosting.RateLimitOptions) },
     };
 
     [Theory]

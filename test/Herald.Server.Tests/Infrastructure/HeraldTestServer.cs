@@ -72,7 +72,13 @@ public sealed class HeraldTestServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<HeraldTestServer> StartAsync(IDictionary<string, string?>? settings = null, bool fakeTime = true, string? dataPath = null, bool deleteDataOnDispose = true)
+    /// <param name="settings">Configuration on top of the test defaults.</param>
+    /// <param name="fakeTime">Run on a <see cref="FakeTimeProvider"/> (default) or the system clock.</param>
+    /// <param name="dataPath">The data folder; a new temporary one by default.</param>
+    /// <param name="deleteDataOnDispose">Whether disposing deletes the data folder.</param>
+    /// <param name="services">Registrations after Herald's own (the last registration of a service wins), e.g. a test <c>NetworkDialer</c>.</param>
+    public static async Task<HeraldTestServer> StartAsync(
+        IDictionary<string, string?>? settings = null, bool fakeTime = true, string? dataPath = null, bool deleteDataOnDispose = true, Action<IServiceCollection>? services = null)
     {
         dataPath ??= Directory.CreateTempSubdirectory("herald-test-").FullName;
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ["--urls=http://127.0.0.1:0"], EnvironmentName = "Testing" });
@@ -109,6 +115,7 @@ public sealed class HeraldTestServer : IAsyncDisposable
             builder.Services.AddSingleton<TimeProvider>(time);
         }
 
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapHeraldServer();
         await app.StartAsync();

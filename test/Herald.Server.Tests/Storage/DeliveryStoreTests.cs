@@ -26,9 +26,10 @@ public sealed class DeliveryStoreTests : IAsyncLifetime
             ? PostgresDatabase.Create(await PostgresServer.CreateDatabaseAsync("herald_store"))
             : SqliteDatabase.ForDataFolder(_dataPath, "NORMAL");
         await _database.MigrateAsync(TimeProvider.System, CancellationToken.None);
-        _deliveries = new SqlDeliveryStore(_database);
+        var noMasterKey = new SecretProtector(Microsoft.Extensions.Options.Options.Create(new SecretsOptions()));
+        _deliveries = new SqlDeliveryStore(_database, noMasterKey);
         _events = new SqlEventStore(_database);
-        await new SqlWebhookStore(_database).CreateAsync(new Webhook
+        await new SqlWebhookStore(_database, noMasterKey).CreateAsync(new Webhook
         {
             Id = "wh_1", AccountId = "acct_1", Url = "https://example.com/hook", Events = ["refund.received"], Status = WebhookStatus.Enabled,
         }, CancellationToken.None);

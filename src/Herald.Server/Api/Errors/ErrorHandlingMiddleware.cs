@@ -12,7 +12,7 @@ namespace Herald.Server.Api.Errors;
 /// bodies as 400/413, refused authentication as 401, unmatched routes as 404, and anything unexpected as a bare 500
 /// (logged, no details sent).
 /// </summary>
-internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, IOptions<JsonOptions> jsonOptions, ILogger<ErrorHandlingMiddleware> logger)
+internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, RequestGuard guard, IOptions<JsonOptions> jsonOptions, ILogger<ErrorHandlingMiddleware> logger)
 {
     private readonly JsonSerializerOptions _json = jsonOptions.Value.SerializerOptions;
 
@@ -21,11 +21,16 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, IOpt
         try
         {
             BodySizeLimit.Apply(context);
+            await guard.CheckAsync(context);
             await next(context);
             if (!context.Response.HasStarted)
             {
                 await WriteBodilessFailureAsync(context);
             }
+        }
+        catch (RequestRejectedException exception)
+        {
+            await WriteAsync(context, exception.Status, exception.Error);
         }
         catch (HeraldException exception)
         {
@@ -65,14 +70,25 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, IOpt
 
         return response.StatusCode switch
         {
-            StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed when context.GetEndpoint() is null =>
+            // A known path with another method: 404 like any route that does not exist (the spec's codes pair not_found
+            // with 404 and have no 405), with the Allow header naming the methods the path takes.
+            StatusCodes.Status405MethodNotAllowed =>
+                WriteAsync(context, StatusCodes.Status404NotFound, new ApiError(ApiError.NotFound,
+                    $"No route {context.Request.Method} {context.Request.Path}; this path takes {AllowedMethods(context)}. See /openapi/v1.json for the API.")),
+            StatusCodes.Status404NotFound when context.GetEndpoint() is null =>
                 WriteAsync(context, StatusCodes.Status404NotFound, new ApiError(ApiError.NotFound, $"No route {context.Request.Method} {context.Request.Path}; see /openapi/v1.json for the API.")),
+            StatusCodes.Status429TooManyRequests =>
+                WriteAsync(context, StatusCodes.Status429TooManyRequests, new ApiError(ApiError.RateLimited,
+                    $"Too many requests with this key; retry after {(response.Headers.RetryAfter.Count > 0 ? $"{response.Headers.RetryAfter} s" : "a moment")}.")),
             StatusCodes.Status413PayloadTooLarge => WriteAsync(context, StatusCodes.Status413PayloadTooLarge, TooLarge(context)),
             StatusCodes.Status400BadRequest or StatusCodes.Status415UnsupportedMediaType =>
                 WriteAsync(context, StatusCodes.Status400BadRequest, new ApiError(ApiError.ValidationError, "The request could not be read; send a JSON object with Content-Type: application/json.")),
             _ => Task.CompletedTask,
         };
     }
+
+    private static string AllowedMethods(HttpContext context) =>
+        context.Response.Headers.Allow.Count > 0 ? string.Join(", ", context.Response.Headers.Allow.ToString().Split(',', StringSplitOptions.TrimEntries)) : "other methods";
 
     private static ApiError TooLarge(HttpContext context)
     {
@@ -114,11 +130,23 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, IOpt
             return Task.CompletedTask;
         }
 
-        var wwwAuthenticate = context.Response.Headers.WWWAuthenticate;
+        // Clear() drops headers that belong to the error: keep the challenge, the methods a path takes and when to retry.
+        var headers = context.Response.Headers;
+        var (wwwAuthenticate, allow, retryAfter) = (headers.WWWAuthenticate, headers.Allow, headers.RetryAfter);
         context.Response.Clear();
         if (wwwAuthenticate.Count > 0)
         {
-            context.Response.Headers.WWWAuthenticate = wwwAuthenticate;
+            headers.WWWAuthenticate = wwwAuthenticate;
+        }
+
+        if (allow.Count > 0)
+        {
+            headers.Allow = allow;
+        }
+
+        if (retryAfter.Count > 0)
+        {
+            headers.RetryAfter = retryAfter;
         }
 
         context.Response.StatusCode = status;

@@ -13,7 +13,18 @@ internal static class JsonBodyErrors
     public static ApiError Describe(JsonException exception, Type? requestType, JsonSerializerOptions options)
     {
         var segments = ParsePath(exception.Path);
-        if (segments.Count == 0)
+        var source = segments.Count == 0 ? null : Format(segments);
+        if (exception is InvalidTextException text)
+        {
+            return new ApiError(ApiError.ValidationError, $"{source ?? "A string in the body"} {text.Problem}; send printable text only.", source);
+        }
+
+        if (IsDuplicateKey(exception))
+        {
+            return new ApiError(ApiError.ValidationError, $"A key appears twice in the same object{(source is null ? string.Empty : $" at {source}")}; send each key once.", source);
+        }
+
+        if (source is null)
         {
             return new ApiError(ApiError.ValidationError,
                 exception.LineNumber is null
@@ -21,7 +32,6 @@ internal static class JsonBodyErrors
                     : "The request body is not valid JSON; send a JSON object with Content-Type: application/json.");
         }
 
-        var source = Format(segments);
         if (requestType is not null && FindsUnknownMember(requestType, segments, options) is { } unknown)
         {
             return new ApiError(ApiError.ValidationError, $"Unknown field '{unknown}'; check the field name against the API reference (/docs).", source);
@@ -29,6 +39,10 @@ internal static class JsonBodyErrors
 
         return new ApiError(ApiError.ValidationError, $"{source} has the wrong type or is not valid JSON.", source);
     }
+
+    // System.Text.Json reports a repeated key (AllowDuplicateProperties = false) only through its message.
+    private static bool IsDuplicateKey(JsonException exception) =>
+        exception.Message.Contains("Duplicate property", StringComparison.Ordinal) || exception.Message.Contains("duplicate", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The first path segment the contract does not know, walking objects by JSON name and collections by element type.</summary>
     private static string? FindsUnknownMember(Type type, List<object> segments, JsonSerializerOptions options)

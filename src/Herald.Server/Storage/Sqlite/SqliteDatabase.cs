@@ -16,7 +16,7 @@ internal sealed class SqliteDatabase(string connectionString, string synchronous
 
     public static SqliteDatabase ForDataFolder(string dataPath, string synchronous)
     {
-        Directory.CreateDirectory(dataPath);
+        PrivateFiles.EnsureFolder(dataPath);
         var builder = new SqliteConnectionStringBuilder
         {
             DataSource = Path.GetFullPath(Path.Combine(dataPath, FileName)),
@@ -49,6 +49,15 @@ internal sealed class SqliteDatabase(string connectionString, string synchronous
 
     public override async Task<SchemaMigrationResult> MigrateAsync(TimeProvider timeProvider, CancellationToken cancellationToken)
     {
+        // The database file is made 0600 before SQLite first opens it; SQLite gives its -wal and -shm files the
+        // database file's mode, and files an older Herald left wider are tightened.
+        if (new SqliteConnectionStringBuilder(connectionString).DataSource is { Length: > 0 } file && file != ":memory:" && !file.StartsWith("file:", StringComparison.Ordinal))
+        {
+            PrivateFiles.EnsureFile(file);
+            PrivateFiles.Tighten(file + "-wal");
+            PrivateFiles.Tighten(file + "-shm");
+        }
+
         // WAL is a property of the file, set once and outside any transaction, so it is not a migration.
         await using (var connection = await OpenAsync(cancellationToken))
         await using (var command = connection.CreateCommand())
