@@ -1,30 +1,89 @@
 using System.Data.Common;
 using Dapper;
+using Herald.Internal;
+using Herald.Receiver.Logging;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Herald.Receiver.Inbox;
 
 /// <summary>
-/// The durable inbox in a SQL database (SQLite or PostgreSQL; the dialects differ only in DDL, claiming and
-/// transactions). Times are Unix milliseconds from the configured <see cref="TimeProvider"/>.
+/// The durable inbox in a SQL database. The dialect packages (Herald.Receiver.Sqlite, Herald.Receiver.PostgreSql)
+/// derive from it and supply connections, transactions and their numbered schema scripts; everything else is
+/// shared. Times are Unix milliseconds from the configured <see cref="TimeProvider"/>.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Claims are fenced by a <b>lease token</b>, new for every claim: completing, failing, releasing and renewing an
+/// event all require the token of the claim that is running it, so a worker whose claim was taken over (or
+/// requeued) can no longer change the event. Completion also requires the lease to be unexpired by the committing
+/// worker's clock: a worker that outlived its lease cannot commit, even when nobody has taken the event yet.
+/// </para>
+/// <para>
+/// Acknowledged events are written by one <see cref="InboxWriter"/> per store: concurrent requests share one
+/// transaction (one fsync), and each is answered only after the transaction holding its own row committed.
+/// </para>
+/// </remarks>
 internal abstract class SqlInboxStore : IWebhookInbox, IAsyncDisposable
 {
+    /// <summary>The table that records applied inbox schema versions (the server's is <c>schema_migrations</c>).</summary>
+    public const string VersionTable = "herald_inbox_schema_migrations";
+
+    /// <summary>PostgreSQL advisory lock key serializing inbox migrations ("HRCVIN"); the server uses its own.</summary>
+    public const long MigrationLockKey = 0x48_52_43_56_49_4E;
+
     private const int MaxErrorLength = 2000;
+
+    private const string InsertSql =
+        """
+        INSERT INTO herald_inbox (event_id, name, body, received_at, attempts, next_attempt_at)
+        VALUES (@EventId, @Name, @Body, @Now, 0, @Now)
+        ON CONFLICT (event_id) DO NOTHING
+        """;
+
+    private const string SelectEntry =
+        """
+        SELECT event_id AS EventId, name AS Name, attempts AS Attempts, received_at AS ReceivedAt, next_attempt_at AS NextAttemptAt,
+               processed_at AS ProcessedAt, parked_at AS ParkedAt, last_error AS LastError
+        FROM herald_inbox
+        """;
+
     private readonly SemaphoreSlim _initGate = new(1, 1);
+    private readonly InboxWriter _writer;
     private volatile bool _initialized;
 
-    protected SqlInboxStore(TimeProvider timeProvider) => TimeProvider = timeProvider;
+    protected SqlInboxStore(TimeProvider timeProvider, ILogger? logger)
+    {
+        TimeProvider = timeProvider;
+        Logger = logger ?? NullLogger.Instance;
+        NewEvents = new WakeSignal(timeProvider);
+        _writer = new InboxWriter(this, Logger);
+    }
 
     public TimeProvider TimeProvider { get; }
 
-    protected abstract string SchemaSql { get; }
+    /// <summary>The group-commit writer of acknowledged events.</summary>
+    internal InboxWriter Writer => _writer;
+
+    /// <summary>Notified when the endpoint committed new events, so the processor need not wait for its next poll.</summary>
+    public WakeSignal NewEvents { get; }
+
+    public long Now => TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+
+    protected ILogger Logger { get; }
+
+    /// <summary>The database, for the schema migrator.</summary>
+    protected abstract SchemaDialect Dialect { get; }
+
+    /// <summary>The numbered schema scripts of the dialect (0001 = the schema of the first release).</summary>
+    protected abstract IReadOnlyList<SchemaMigration> Migrations { get; }
 
     /// <summary>Locks the claimed rows where the database can (PostgreSQL: <c>FOR UPDATE SKIP LOCKED</c>); SQLite serializes writers instead.</summary>
     protected virtual string ClaimLockClause => string.Empty;
 
     private string ClaimSql =>
         $"""
-        UPDATE herald_inbox SET locked_by = @Owner, locked_until = @Until, attempts = attempts + 1
+        UPDATE herald_inbox SET locked_by = @Owner, lease_token = @Token, locked_until = @Until, attempts = attempts + 1
         WHERE event_id IN (
             SELECT event_id FROM herald_inbox
             WHERE processed_at IS NULL AND parked_at IS NULL AND next_attempt_at <= @Now
@@ -35,16 +94,26 @@ internal abstract class SqlInboxStore : IWebhookInbox, IAsyncDisposable
         RETURNING event_id AS EventId, name AS Name, body AS Body, attempts AS Attempts, received_at AS ReceivedAt
         """;
 
-    public long Now => TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-
     /// <summary>Opens a connection with the dialect's session settings.</summary>
     public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
     /// <summary>Begins the transaction a handler runs in.</summary>
     public abstract Task<DbTransaction> BeginProcessingTransactionAsync(DbConnection connection, CancellationToken cancellationToken);
 
-    public abstract ValueTask DisposeAsync();
+    /// <summary>Begins the transaction one group of acknowledged events is written in; SQLite takes the write lock at once.</summary>
+    public abstract Task<DbTransaction> BeginWriteTransactionAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    public virtual async ValueTask DisposeAsync()
+    {
+        await _writer.DisposeAsync().ConfigureAwait(false);
+        _initGate.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Settings that must be made outside a transaction before the migrations run (SQLite's WAL mode).</summary>
+    protected virtual Task PrepareDatabaseAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Brings the inbox schema up to date once per store (the first use waits for it).</summary>
     public async Task EnsureInitializedAsync(CancellationToken cancellationToken)
     {
         if (_initialized)
@@ -57,7 +126,23 @@ internal abstract class SqlInboxStore : IWebhookInbox, IAsyncDisposable
         {
             if (!_initialized)
             {
-                await CreateSchemaAsync(cancellationToken).ConfigureAwait(false);
+                var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
+                {
+                    await PrepareDatabaseAsync(connection, cancellationToken).ConfigureAwait(false);
+                    var migrator = new SchemaMigrator(Dialect, VersionTable, MigrationLockKey, TimeProvider);
+                    var result = await migrator.MigrateAsync(connection, Migrations, cancellationToken).ConfigureAwait(false);
+                    if (result.Applied.Count > 0)
+                    {
+                        Log.SchemaMigrated(Logger, string.Join(", ", result.Applied), result.CurrentVersion);
+                    }
+
+                    if (result.UnknownVersions.Count > 0)
+                    {
+                        Log.SchemaNewerThanLibrary(Logger, string.Join(", ", result.UnknownVersions));
+                    }
+                }
+
                 _initialized = true;
             }
         }
@@ -67,60 +152,100 @@ internal abstract class SqlInboxStore : IWebhookInbox, IAsyncDisposable
         }
     }
 
-    protected virtual async Task CreateSchemaAsync(CancellationToken cancellationToken)
-    {
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            await connection.ExecuteAsync(new CommandDefinition(SchemaSql, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Writes a received event; <see langword="false"/> when its id is already in the inbox.</summary>
+    /// <summary>
+    /// Writes a received event, sharing the transaction with concurrent calls; completes only after the transaction
+    /// holding this event's row committed. <see langword="false"/> when its id is already in the inbox (also when
+    /// the same id came twice in one group).
+    /// </summary>
     public async Task<bool> InsertAsync(string eventId, string name, byte[] body, CancellationToken cancellationToken)
     {
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+
+        // Not cancelled with the request: once queued, the row is written either way; the caller only stops waiting.
+        return await _writer.InsertAsync(eventId, name, body).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes one group of inserts in <paramref name="transaction"/>; returns for each whether it was new.</summary>
+    internal async Task WriteGroupAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<PendingInsert> group, bool[] inserted, CancellationToken cancellationToken)
+    {
         var now = Now;
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = InsertSql;
+        var eventId = AddParameter(command, "EventId", System.Data.DbType.String);
+        var name = AddParameter(command, "Name", System.Data.DbType.String);
+        var body = AddParameter(command, "Body", System.Data.DbType.Binary);
+        AddParameter(command, "Now", System.Data.DbType.Int64).Value = now;
+        for (var i = 0; i < group.Count; i++)
         {
-            var inserted = await connection.ExecuteAsync(new CommandDefinition(
-                """
-                INSERT INTO herald_inbox (event_id, name, body, received_at, attempts, next_attempt_at)
-                VALUES (@EventId, @Name, @Body, @Now, 0, @Now)
-                ON CONFLICT (event_id) DO NOTHING
-                """,
-                new { EventId = eventId, Name = name, Body = body, Now = now },
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return inserted == 1;
+            eventId.Value = group[i].EventId;
+            name.Value = group[i].Name;
+            body.Value = group[i].Body;
+            inserted[i] = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
         }
     }
 
-    /// <summary>Claims up to <paramref name="limit"/> due events for <paramref name="owner"/> until now + lease; counts a try for each.</summary>
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> due events until now + <paramref name="lease"/> under one new lease
+    /// token; counts a try for each. <paramref name="owner"/> is recorded for diagnostics only.
+    /// </summary>
     public async Task<IReadOnlyList<ClaimedEvent>> ClaimAsync(int limit, string owner, TimeSpan lease, CancellationToken cancellationToken)
     {
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         var now = Now;
+        var until = now + (long)lease.TotalMilliseconds;
+        var token = Guid.NewGuid().ToString("N");
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var rows = await connection.QueryAsync<ClaimedEvent>(new CommandDefinition(
+            var rows = (await connection.QueryAsync<ClaimedEvent>(new CommandDefinition(
                 ClaimSql,
-                new { Owner = owner, Now = now, Until = now + (long)lease.TotalMilliseconds, Limit = limit },
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return rows.AsList();
+                new { Owner = owner, Token = token, Now = now, Until = until, Limit = limit },
+                cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
+            foreach (var row in rows)
+            {
+                row.LeaseToken = token;
+                row.LeasedUntil = until;
+                row.ClaimedAt = now;
+            }
+
+            return rows;
         }
     }
 
-    /// <summary>Marks the event processed inside the handler's transaction; <see langword="false"/> when the lease was lost (then roll back).</summary>
-    public async Task<bool> CompleteAsync(DbConnection connection, DbTransaction transaction, string eventId, string owner, CancellationToken cancellationToken)
+    /// <summary>
+    /// Extends a running claim to now + <paramref name="lease"/>; <see langword="false"/> when the claim is no longer
+    /// this worker's (taken over, requeued, finished) or already expired: the worker must stop.
+    /// </summary>
+    public async Task<bool> RenewAsync(string eventId, string leaseToken, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var updated = await connection.ExecuteAsync(new CommandDefinition(
+                """
+                UPDATE herald_inbox SET locked_until = @Until
+                WHERE event_id = @EventId AND lease_token = @Token AND locked_until > @Now AND processed_at IS NULL AND parked_at IS NULL
+                """,
+                new { EventId = eventId, Token = leaseToken, Now = now, Until = now + (long)lease.TotalMilliseconds },
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return updated == 1;
+        }
+    }
+
+    /// <summary>
+    /// Marks the event processed inside the handler's transaction; <see langword="false"/> when the claim is no longer
+    /// this worker's or its lease expired (then roll back).
+    /// </summary>
+    public async Task<bool> CompleteAsync(DbConnection connection, DbTransaction transaction, string eventId, string leaseToken, CancellationToken cancellationToken)
     {
         var updated = await connection.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE herald_inbox SET processed_at = @Now, locked_by = NULL, locked_until = NULL, last_error = NULL
-            WHERE event_id = @EventId AND locked_by = @Owner AND processed_at IS NULL
+            UPDATE herald_inbox SET processed_at = @Now, locked_by = NULL, locked_until = NULL, lease_token = NULL, last_error = NULL
+            WHERE event_id = @EventId AND lease_token = @Token AND locked_until > @Now AND processed_at IS NULL
             """,
-            new { EventId = eventId, Owner = owner, Now = Now },
+            new { EventId = eventId, Token = leaseToken, Now = Now },
             transaction,
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         return updated == 1;
@@ -145,54 +270,49 @@ internal abstract class SqlInboxStore : IWebhookInbox, IAsyncDisposable
             transaction,
             cancellationToken: cancellationToken)).ConfigureAwait(false);
 
-    /// <summary>Records a failed try: due again after <paramref name="retryDelay"/>, or parked when <paramref name="park"/>.</summary>
-    public async Task FailAsync(string eventId, string owner, string error, bool park, TimeSpan retryDelay, CancellationToken cancellationToken)
+    /// <summary>Records a failed try of this claim: due again after <paramref name="retryDelay"/>, or parked when <paramref name="park"/>.</summary>
+    public async Task<bool> FailAsync(string eventId, string leaseToken, string error, bool park, TimeSpan retryDelay, CancellationToken cancellationToken)
     {
         var now = Now;
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            await connection.ExecuteAsync(new CommandDefinition(
+            var updated = await connection.ExecuteAsync(new CommandDefinition(
                 """
-                UPDATE herald_inbox SET locked_by = NULL, locked_until = NULL, last_error = @Error,
+                UPDATE herald_inbox SET locked_by = NULL, locked_until = NULL, lease_token = NULL, last_error = @Error,
                     next_attempt_at = @NextAttemptAt, parked_at = CASE WHEN @Park = 1 THEN @Now ELSE NULL END
-                WHERE event_id = @EventId AND locked_by = @Owner AND processed_at IS NULL
+                WHERE event_id = @EventId AND lease_token = @Token AND processed_at IS NULL
                 """,
                 new
                 {
                     EventId = eventId,
-                    Owner = owner,
+                    Token = leaseToken,
                     Error = error.Length > MaxErrorLength ? error[..MaxErrorLength] : error,
                     NextAttemptAt = now + (long)retryDelay.TotalMilliseconds,
                     Park = park ? 1 : 0,
                     Now = now,
                 },
                 cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return updated == 1;
         }
     }
 
-    /// <summary>Gives an event back without counting the try (graceful shutdown while its handler ran).</summary>
-    public async Task ReleaseAsync(string eventId, string owner, CancellationToken cancellationToken)
+    /// <summary>Gives an event back without counting the try (graceful shutdown while its handler ran); <see langword="false"/> when the claim was no longer this worker's.</summary>
+    public async Task<bool> ReleaseAsync(string eventId, string leaseToken, CancellationToken cancellationToken)
     {
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            await connection.ExecuteAsync(new CommandDefinition(
+            return await connection.ExecuteAsync(new CommandDefinition(
                 """
-                UPDATE herald_inbox SET locked_by = NULL, locked_until = NULL, attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END
-                WHERE event_id = @EventId AND locked_by = @Owner AND processed_at IS NULL
+                UPDATE herald_inbox SET locked_by = NULL, locked_until = NULL, lease_token = NULL,
+                    attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END
+                WHERE event_id = @EventId AND lease_token = @Token AND processed_at IS NULL
                 """,
-                new { EventId = eventId, Owner = owner },
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
+                new { EventId = eventId, Token = leaseToken },
+                cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
         }
     }
-
-    private const string SelectEntry =
-        """
-        SELECT event_id AS EventId, name AS Name, attempts AS Attempts, received_at AS ReceivedAt, next_attempt_at AS NextAttemptAt,
-               processed_at AS ProcessedAt, parked_at AS ParkedAt, last_error AS LastError
-        FROM herald_inbox
-        """;
 
     public async Task<InboxEntry?> FindAsync(string eventId, CancellationToken cancellationToken = default)
     {
@@ -230,11 +350,16 @@ internal abstract class SqlInboxStore : IWebhookInbox, IAsyncDisposable
         {
             var updated = await connection.ExecuteAsync(new CommandDefinition(
                 """
-                UPDATE herald_inbox SET parked_at = NULL, attempts = 0, next_attempt_at = @Now, locked_by = NULL, locked_until = NULL
+                UPDATE herald_inbox SET parked_at = NULL, attempts = 0, next_attempt_at = @Now, locked_by = NULL, locked_until = NULL, lease_token = NULL
                 WHERE event_id = @EventId AND processed_at IS NULL
                 """,
                 new { EventId = eventId, Now = Now },
                 cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (updated == 1)
+            {
+                NewEvents.Notify();
+            }
+
             return updated == 1;
         }
     }
@@ -267,5 +392,14 @@ internal abstract class SqlInboxStore : IWebhookInbox, IAsyncDisposable
             var value = await GetLastAppliedAsync(connection, null, objectId, cancellationToken).ConfigureAwait(false);
             return value is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
         }
+    }
+
+    private static DbParameter AddParameter(DbCommand command, string name, System.Data.DbType type)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.DbType = type;
+        command.Parameters.Add(parameter);
+        return parameter;
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
+using Herald.Contracts.Envelope;
 using Herald.Contracts.Signing;
 using Herald.Receiver.Events;
 
@@ -104,7 +105,7 @@ public sealed class WebhookVerifier
             return new(WebhookVerificationStatus.MissingSignature, -1, null);
         }
 
-        if (!TryParseTimestamp(timestamp, out var signedAtMs))
+        if (!WebhookTimestamps.TryParseSignatureTimestamp(timestamp, out var signedAtMs))
         {
             return new(WebhookVerificationStatus.MalformedTimestamp, -1, null);
         }
@@ -162,27 +163,5 @@ public sealed class WebhookVerifier
         return distance > _toleranceMilliseconds
             ? new(WebhookVerificationStatus.TimestampOutsideTolerance, matched, signedAt)
             : new(WebhookVerificationStatus.Valid, matched, signedAt);
-    }
-
-    internal static bool TryParseTimestamp(string text, out long milliseconds)
-    {
-        milliseconds = 0;
-        var span = text.AsSpan().Trim();
-        if (span.IsEmpty || span.Length > 18)
-        {
-            return false;
-        }
-
-        foreach (var c in span)
-        {
-            if (!char.IsAsciiDigit(c))
-            {
-                return false;
-            }
-
-            milliseconds = (milliseconds * 10) + (c - '0');
-        }
-
-        return true;
     }
 }

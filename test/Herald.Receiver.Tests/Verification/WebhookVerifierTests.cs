@@ -91,6 +91,11 @@ public sealed class WebhookVerifierTests
     [InlineData("-1779285260123", WebhookVerificationStatus.MalformedTimestamp)]
     [InlineData("1779285260.123", WebhookVerificationStatus.MalformedTimestamp)]
     [InlineData("1234567890123456789012", WebhookVerificationStatus.MalformedTimestamp)]
+    [InlineData("253402300800000", WebhookVerificationStatus.MalformedTimestamp)]
+    [InlineData("1000000000000000", WebhookVerificationStatus.MalformedTimestamp)]
+    [InlineData("9999999999999999", WebhookVerificationStatus.MalformedTimestamp)]
+    [InlineData("999999999999999999", WebhookVerificationStatus.MalformedTimestamp)]
+    [InlineData("9223372036854775807", WebhookVerificationStatus.MalformedTimestamp)]
     public void Missing_or_malformed_timestamps_are_rejected(string? timestamp, WebhookVerificationStatus expected)
     {
         var body = "{}"u8.ToArray();
