@@ -29,7 +29,7 @@ internal static class ReceiverLoad
         var concurrency = Math.Clamp(Option(args, "--concurrency", 16), 1, 256);
         var maxRequests = Math.Clamp(Option(args, "--max-requests", 1_000_000), 1, 10_000_000);
         var bodyBytes = Math.Clamp(Option(args, "--body-bytes", 1024), 200, 256 * 1024);
-        var synchronous = StringOption(args, "--sqlite-synchronous") ?? "FULL";
+        var synchronous = (StringOption(args, "--sqlite-synchronous") ?? "FULL").ToUpperInvariant();
         var processing = !args.Contains("--no-processing");
         var postgres = StringOption(args, "--postgres");
 
@@ -37,14 +37,16 @@ internal static class ReceiverLoad
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        builder.Services.AddHeraldReceiver(options =>
+        var receiver = builder.Services.AddHeraldReceiver(options =>
         {
             options.Secrets.Add(Secret);
-            options.InboxProvider = postgres is null ? HeraldInboxProvider.Sqlite : HeraldInboxProvider.Postgres;
-            options.InboxConnectionString = postgres ?? $"Data Source={Path.Combine(folder.FullName, "inbox.db")}";
-            options.SqliteSynchronous = synchronous;
             options.ProcessInBackground = processing;
         });
+        _ = postgres is null
+            ? receiver.UseSqliteInbox(
+                $"Data Source={Path.Combine(folder.FullName, "inbox.db")}",
+                sqlite => sqlite.Synchronous = synchronous == "NORMAL" ? SqliteInboxSynchronous.Normal : SqliteInboxSynchronous.Full)
+            : receiver.UsePostgresInbox(postgres);
         await using var app = builder.Build();
         app.MapHeraldWebhooks("/webhooks");
         await app.StartAsync();

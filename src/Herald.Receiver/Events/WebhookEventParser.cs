@@ -178,7 +178,15 @@ internal static partial class WebhookEventParser
     {
         if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped)
         {
-            return WebhookTimestamps.TryParse(reader.ValueSpan, out var instant) ? instant : null;
+            if (WebhookTimestamps.TryParse(reader.ValueSpan, out var instant))
+            {
+                return instant;
+            }
+
+            // Not an instant is fine (CreatedAt is null); not text at all is a broken envelope, as for every member.
+            return System.Text.Unicode.Utf8.IsValid(reader.ValueSpan)
+                ? null
+                : throw new FormatException("The body's created_at is not valid UTF-8; a webhook body is UTF-8 JSON.");
         }
 
         return WebhookTimestamps.TryParse(Text(ref reader), out var parsed) ? parsed : null;

@@ -209,6 +209,10 @@ internal sealed class TransactionalHandler(Recorder recorder) : IWebhookHandler<
     {
         await using var connection = await app.Store.OpenAsync(CancellationToken.None);
         await using var command = connection.CreateCommand();
+
+        // The handler creates the table in its transaction; when every run rolled back, it does not exist yet.
+        command.CommandText = "CREATE TABLE IF NOT EXISTS test_effects (event_id TEXT NOT NULL)";
+        await command.ExecuteNonQueryAsync();
         command.CommandText = "SELECT COUNT(*) FROM test_effects WHERE event_id = @id";
         var parameter = command.CreateParameter();
         parameter.ParameterName = "id";
