@@ -14,6 +14,7 @@ internal sealed class SqliteInboxStore : SqlInboxStore
 
     private readonly string _connectionString;
     private readonly string _sessionPragmas;
+    private readonly string _processingPragmas;
 
     public SqliteInboxStore(string connectionString, SqliteInboxSynchronous synchronous, TimeProvider timeProvider, ILogger? logger = null)
         : base(timeProvider, logger)
@@ -30,20 +31,28 @@ internal sealed class SqliteInboxStore : SqlInboxStore
 
         // SQLite's own busy handler waits in small steps; without it Microsoft.Data.Sqlite retries in 150 ms sleeps.
         _sessionPragmas = $"PRAGMA busy_timeout = 15000; PRAGMA synchronous = {level};";
+
+        // The processor's writes are flushed by the next acknowledgement's commit (or checkpoint) instead of their
+        // own: a WAL flush writes out everything before it. Acknowledgements keep the configured level.
+        _processingPragmas = "PRAGMA busy_timeout = 15000; PRAGMA synchronous = NORMAL;";
     }
 
     protected override SchemaDialect Dialect => SchemaDialect.Sqlite;
 
     protected override IReadOnlyList<SchemaMigration> Migrations => Scripts.Value;
 
-    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    public override Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => OpenAsync(_sessionPragmas, cancellationToken);
+
+    public override Task<DbConnection> OpenForProcessingAsync(CancellationToken cancellationToken) => OpenAsync(_processingPragmas, cancellationToken);
+
+    private async Task<DbConnection> OpenAsync(string pragmas, CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             using var command = connection.CreateCommand();
-            command.CommandText = _sessionPragmas;
+            command.CommandText = pragmas;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }

@@ -97,6 +97,13 @@ internal abstract class SqlInboxStore : IWebhookInbox, IAsyncDisposable
     /// <summary>Opens a connection with the dialect's session settings.</summary>
     public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Opens a connection for the processor's own writes (claims, renewals, outcomes, handler transactions). These
+    /// promise nothing to a sender: losing the last of them to a power cut only runs those events again, with their
+    /// in-database side effects rolled back together with their completion. SQLite may flush them lazily.
+    /// </summary>
+    public virtual Task<DbConnection> OpenForProcessingAsync(CancellationToken cancellationToken) => OpenAsync(cancellationToken);
+
     /// <summary>Begins the transaction a handler runs in.</summary>
     public abstract Task<DbTransaction> BeginProcessingTransactionAsync(DbConnection connection, CancellationToken cancellationToken);
 
@@ -195,7 +202,7 @@ internal abstract class SqlInboxStore : IWebhookInbox, IAsyncDisposable
         var now = Now;
         var until = now + (long)lease.TotalMilliseconds;
         var token = Guid.NewGuid().ToString("N");
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await OpenForProcessingAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             var rows = (await connection.QueryAsync<ClaimedEvent>(new CommandDefinition(
@@ -220,7 +227,7 @@ internal abstract class SqlInboxStore : IWebhookInbox, IAsyncDisposable
     public async Task<bool> RenewAsync(string eventId, string leaseToken, TimeSpan lease, CancellationToken cancellationToken)
     {
         var now = Now;
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await OpenForProcessingAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             var updated = await connection.ExecuteAsync(new CommandDefinition(
@@ -274,7 +281,7 @@ internal abstract class SqlInboxStore : IWebhookInbox, IAsyncDisposable
     public async Task<bool> FailAsync(string eventId, string leaseToken, string error, bool park, TimeSpan retryDelay, CancellationToken cancellationToken)
     {
         var now = Now;
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await OpenForProcessingAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             var updated = await connection.ExecuteAsync(new CommandDefinition(
@@ -300,7 +307,7 @@ internal abstract class SqlInboxStore : IWebhookInbox, IAsyncDisposable
     /// <summary>Gives an event back without counting the try (graceful shutdown while its handler ran); <see langword="false"/> when the claim was no longer this worker's.</summary>
     public async Task<bool> ReleaseAsync(string eventId, string leaseToken, CancellationToken cancellationToken)
     {
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await OpenForProcessingAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             return await connection.ExecuteAsync(new CommandDefinition(

@@ -258,7 +258,7 @@ internal sealed class InboxProcessor : BackgroundService
         var scope = _scopeFactory.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
-            var connection = await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var connection = await _store.OpenForProcessingAsync(cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
                 // Ordering is tracked only for ids the inbox can key on (see InboxText.IsKey); others are handled untracked.
