@@ -39,6 +39,8 @@ internal sealed class SqliteInboxStore : SqlInboxStore
 
     protected override SchemaDialect Dialect => SchemaDialect.Sqlite;
 
+    protected override bool TakesWriteTurns => true;
+
     protected override IReadOnlyList<SchemaMigration> Migrations => Scripts.Value;
 
     public override Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => OpenAsync(_sessionPragmas, cancellationToken);

@@ -286,6 +286,9 @@ internal sealed class InboxProcessor : BackgroundService
                         await handler.Invoke(scope.ServiceProvider, webhookEvent, context, cancellationToken).ConfigureAwait(false);
                     }
 
+                    // The completion's writes take this process's write turn, but wait for it only briefly: if a
+                    // handler wrote, this transaction already holds SQLite's lock and a writer may be waiting for it.
+                    using var turn = await _store.TakeWriteTurnAsync(TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
                     if (objectId is not null && createdAt is { } appliedAt)
                     {
                         await SqlInboxStore.RecordAppliedAsync(connection, transaction, objectId, appliedAt, item.EventId, cancellationToken).ConfigureAwait(false);
