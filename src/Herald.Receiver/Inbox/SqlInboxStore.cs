@@ -207,19 +207,45 @@ internal abstract class SqlInboxStore : IWebhookInbox, IAsyncDisposable
     internal async Task WriteGroupAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<PendingInsert> group, bool[] inserted, CancellationToken cancellationToken)
     {
         var now = Now;
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = InsertSql;
-        var eventId = AddParameter(command, "EventId", System.Data.DbType.String);
-        var name = AddParameter(command, "Name", System.Data.DbType.String);
-        var body = AddParameter(command, "Body", System.Data.DbType.Binary);
-        AddParameter(command, "Now", System.Data.DbType.Int64).Value = now;
+        if (connection.CanCreateBatch && group.Count > 1)
+        {
+            // PostgreSQL: every statement of the group in one round trip; each still reports its own row count.
+            await using var batch = connection.CreateBatch();
+            batch.Transaction = transaction;
+            foreach (var pending in group)
+            {
+                var command = batch.CreateBatchCommand();
+                command.CommandText = InsertSql;
+                AddParameter(command.Parameters, command.CreateParameter(), "EventId", System.Data.DbType.String).Value = pending.EventId;
+                AddParameter(command.Parameters, command.CreateParameter(), "Name", System.Data.DbType.String).Value = pending.Name;
+                AddParameter(command.Parameters, command.CreateParameter(), "Body", System.Data.DbType.Binary).Value = pending.Body;
+                AddParameter(command.Parameters, command.CreateParameter(), "Now", System.Data.DbType.Int64).Value = now;
+                batch.BatchCommands.Add(command);
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < group.Count; i++)
+            {
+                inserted[i] = batch.BatchCommands[i].RecordsAffected == 1;
+            }
+
+            return;
+        }
+
+        // SQLite: one prepared statement run once per row (in-process, so a round trip costs nothing).
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = InsertSql;
+        var eventId = AddParameter(insert.Parameters, insert.CreateParameter(), "EventId", System.Data.DbType.String);
+        var name = AddParameter(insert.Parameters, insert.CreateParameter(), "Name", System.Data.DbType.String);
+        var body = AddParameter(insert.Parameters, insert.CreateParameter(), "Body", System.Data.DbType.Binary);
+        AddParameter(insert.Parameters, insert.CreateParameter(), "Now", System.Data.DbType.Int64).Value = now;
         for (var i = 0; i < group.Count; i++)
         {
             eventId.Value = group[i].EventId;
             name.Value = group[i].Name;
             body.Value = group[i].Body;
-            inserted[i] = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+            inserted[i] = await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
         }
     }
 
@@ -437,12 +463,11 @@ internal abstract class SqlInboxStore : IWebhookInbox, IAsyncDisposable
         }
     }
 
-    private static DbParameter AddParameter(DbCommand command, string name, System.Data.DbType type)
+    private static DbParameter AddParameter(DbParameterCollection parameters, DbParameter parameter, string name, System.Data.DbType type)
     {
-        var parameter = command.CreateParameter();
         parameter.ParameterName = name;
         parameter.DbType = type;
-        command.Parameters.Add(parameter);
+        parameters.Add(parameter);
         return parameter;
     }
 }

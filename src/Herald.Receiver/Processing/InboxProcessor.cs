@@ -69,6 +69,8 @@ internal sealed class InboxProcessor : BackgroundService
                     held++;
                 }
 
+                // A pass sees the inbox at least as of now (the claim reads the clock again, later).
+                var asOf = _store.Now;
                 IReadOnlyList<ClaimedEvent> claimed;
                 try
                 {
@@ -94,7 +96,7 @@ internal sealed class InboxProcessor : BackgroundService
 
                 foreach (var observer in _observers)
                 {
-                    observer.ClaimPassCompleted(claimed.Count > 0 ? claimed[0].ClaimedAt : _store.Now, claimed.Count);
+                    observer.ClaimPassCompleted(asOf, claimed.Count);
                 }
 
                 if (claimed.Count < held)
