@@ -194,6 +194,9 @@ public sealed partial class HostileInputTests(HostileInputApps apps) : IClassFix
             statuses[(int)response.StatusCode] = statuses.GetValueOrDefault((int)response.StatusCode) + 1;
         }
 
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"{inbox}: tried {statuses.Values.Sum()} signed envelopes with random hostile bytes; " + string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key} x{s.Value}")) + $"; 5xx: {statuses.Where(s => s.Key >= 500).Sum(s => s.Value)}");
+
         // Whatever was acknowledged is worked off: nothing stays pending.
         await app.Probe.WaitUntilAsync(() => app.Inbox.GetCountsAsync().GetAwaiter().GetResult().Pending == 0, "the inbox to have nothing pending");
 
