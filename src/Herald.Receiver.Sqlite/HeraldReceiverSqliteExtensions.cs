@@ -35,7 +35,7 @@ public static class HeraldReceiverSqliteExtensions
             var receiver = provider.GetRequiredService<IOptions<HeraldReceiverOptions>>().Value;
             var sqlite = provider.GetRequiredService<IOptions<SqliteInboxOptions>>().Value;
             return new SqliteInboxStore(
-                connectionString ?? receiver.InboxConnectionString ?? SqliteInboxOptions.DefaultConnectionString,
+                new[] { connectionString, receiver.InboxConnectionString }.FirstOrDefault(text => !string.IsNullOrWhiteSpace(text)) ?? SqliteInboxOptions.DefaultConnectionString,
                 sqlite.Synchronous,
                 provider.GetRequiredService<TimeProvider>(),
                 provider.GetService<ILoggerFactory>()?.CreateLogger("Herald.Receiver.Inbox"));

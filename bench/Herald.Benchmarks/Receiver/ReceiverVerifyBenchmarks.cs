@@ -12,9 +12,11 @@ namespace Herald.Benchmarks.Receiver;
 /// Verify (and verify + parse) a signed envelope of 1 KiB and 64 KiB against the floor: one raw
 /// <see cref="HMACSHA256.HashData(byte[], byte[])"/> over the same timestamp + body bytes (setup checks that this
 /// digest is the request's signature, so both sides hash exactly the same input). Report the ratio as
-/// operation ops/s ÷ raw HMAC ops/s, i.e. the inverse of BenchmarkDotNet's Ratio column.
+/// operation ops/s ÷ raw HMAC ops/s, i.e. the inverse of BenchmarkDotNet's Ratio column. On a shared machine, also
+/// compare the Min column (the least disturbed iteration of each), which other work on the machine inflates least.
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
 public class ReceiverVerifyBenchmarks
 {
     private const string Secret = "whsec_CEm2XM_JZ1x5FxUUEGcZoRgIz4RZfDE";
