@@ -193,7 +193,7 @@ internal sealed class InboxWriter : IAsyncDisposable
 
     private async Task WriteGroupAsync(DbConnection connection, List<PendingInsert> group, bool[] inserted)
     {
-        using var turn = await _store.TakeWriteTurnAsync(null, CancellationToken.None).ConfigureAwait(false);
+        using var turn = await _store.TakeWriteTurnAsync(null, CancellationToken.None, acknowledgement: true).ConfigureAwait(false);
         var transaction = await _store.BeginWriteTransactionAsync(connection, CancellationToken.None).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {

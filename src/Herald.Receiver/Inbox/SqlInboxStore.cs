@@ -49,7 +49,7 @@ internal abstract class SqlInboxStore : IWebhookInbox, IAsyncDisposable
         """;
 
     private readonly SemaphoreSlim _initGate = new(1, 1);
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly WriteTurns _writeTurns = new();
     private readonly InboxWriter _writer;
     private volatile bool _initialized;
 
@@ -131,25 +131,14 @@ internal abstract class SqlInboxStore : IWebhookInbox, IAsyncDisposable
 
     /// <summary>
     /// Waits for this process's turn to write (see <see cref="TakesWriteTurns"/>); dispose the result to pass it on.
-    /// With <paramref name="patience"/>, gives up waiting after that long and returns no turn: for a transaction
-    /// that may already hold the database's write lock (a handler wrote), so it must not wait behind a writer that
-    /// is waiting for it.
+    /// Acknowledgements (<paramref name="acknowledgement"/>) are served before the processor's writes. With
+    /// <paramref name="patience"/>, gives up waiting after that long and returns no turn: for a transaction that may
+    /// already hold the database's write lock (a handler wrote), so it must not wait behind a writer waiting for it.
     /// </summary>
-    internal async ValueTask<WriteTurn> TakeWriteTurnAsync(TimeSpan? patience, CancellationToken cancellationToken)
-    {
-        if (!TakesWriteTurns)
-        {
-            return default;
-        }
-
-        if (patience is null)
-        {
-            await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            return new WriteTurn(_writeGate);
-        }
-
-        return await _writeGate.WaitAsync(patience.Value, cancellationToken).ConfigureAwait(false) ? new WriteTurn(_writeGate) : default;
-    }
+    internal async ValueTask<WriteTurn> TakeWriteTurnAsync(TimeSpan? patience, CancellationToken cancellationToken, bool acknowledgement = false) =>
+        TakesWriteTurns && await _writeTurns.TakeAsync(acknowledgement, patience, cancellationToken).ConfigureAwait(false)
+            ? new WriteTurn(_writeTurns)
+            : default;
 
     /// <summary>Brings the inbox schema up to date once per store (the first use waits for it).</summary>
     public async Task EnsureInitializedAsync(CancellationToken cancellationToken)
@@ -473,7 +462,7 @@ internal abstract class SqlInboxStore : IWebhookInbox, IAsyncDisposable
 }
 
 /// <summary>A turn to write, from <see cref="SqlInboxStore.TakeWriteTurnAsync"/>; disposing it passes the turn on (no-op when none was taken).</summary>
-internal readonly struct WriteTurn(SemaphoreSlim? gate) : IDisposable
+internal readonly struct WriteTurn(WriteTurns? turns) : IDisposable
 {
-    public void Dispose() => gate?.Release();
+    public void Dispose() => turns?.Release();
 }
