@@ -41,8 +41,12 @@ internal sealed class PostgresInboxStore : SqlInboxStore
     public override async Task<DbTransaction> BeginProcessingTransactionAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
-    public override async Task<DbTransaction> BeginWriteTransactionAsync(DbConnection connection, CancellationToken cancellationToken) =>
-        await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+    // PostgreSQL flushes the WAL once for all commits waiting at that moment, so several groups may commit at once
+    // (each on its own connection), and each group is one batch: one round trip including its commit.
+    public override int ConcurrentWriters => 8;
+
+    public override Task CommitGroupAsync(DbConnection connection, IReadOnlyList<PendingInsert> group, bool[] inserted, CancellationToken cancellationToken) =>
+        CommitGroupAsBatchAsync(connection, group, inserted, cancellationToken);
 
     public override async ValueTask DisposeAsync()
     {

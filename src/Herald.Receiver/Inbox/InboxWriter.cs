@@ -41,7 +41,7 @@ internal sealed class InboxWriter : IAsyncDisposable
 
     private readonly SqlInboxStore _store;
     private readonly ILogger _logger;
-    private readonly Channel<PendingInsert> _queue = Channel.CreateUnbounded<PendingInsert>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<PendingInsert> _queue;
     private readonly Lazy<Task> _loop;
     private long _groupsCommitted;
     private long _rowsCommitted;
@@ -50,7 +50,11 @@ internal sealed class InboxWriter : IAsyncDisposable
     {
         _store = store;
         _logger = logger;
-        _loop = new Lazy<Task>(() => Task.Run(RunAsync), LazyThreadSafetyMode.ExecutionAndPublication);
+        var writers = Math.Max(1, store.ConcurrentWriters);
+        _queue = Channel.CreateUnbounded<PendingInsert>(new UnboundedChannelOptions { SingleReader = writers == 1 });
+
+        // One loop per concurrent group: SQLite has one; PostgreSQL several, whose commits its WAL flush shares.
+        _loop = new Lazy<Task>(() => Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(RunAsync))), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>How many transactions committed acknowledgements (for tests and measurements).</summary>
@@ -193,14 +197,8 @@ internal sealed class InboxWriter : IAsyncDisposable
 
     private async Task WriteGroupAsync(DbConnection connection, List<PendingInsert> group, bool[] inserted)
     {
-        using var turn = await _store.TakeWriteTurnAsync(null, CancellationToken.None, acknowledgement: true).ConfigureAwait(false);
-        var transaction = await _store.BeginWriteTransactionAsync(connection, CancellationToken.None).ConfigureAwait(false);
-        await using (transaction.ConfigureAwait(false))
-        {
-            await _store.WriteGroupAsync(connection, transaction, group, inserted, CancellationToken.None).ConfigureAwait(false);
-            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-            Interlocked.Increment(ref _groupsCommitted);
-            Interlocked.Add(ref _rowsCommitted, group.Count);
-        }
+        await _store.CommitGroupAsync(connection, group, inserted, CancellationToken.None).ConfigureAwait(false);
+        Interlocked.Increment(ref _groupsCommitted);
+        Interlocked.Add(ref _rowsCommitted, group.Count);
     }
 }

@@ -116,8 +116,8 @@ internal abstract class SqlInboxStore : IWebhookInbox, IAsyncDisposable
     /// <summary>Begins the transaction a handler runs in.</summary>
     public abstract Task<DbTransaction> BeginProcessingTransactionAsync(DbConnection connection, CancellationToken cancellationToken);
 
-    /// <summary>Begins the transaction one group of acknowledged events is written in; SQLite takes the write lock at once.</summary>
-    public abstract Task<DbTransaction> BeginWriteTransactionAsync(DbConnection connection, CancellationToken cancellationToken);
+    /// <summary>How many groups of acknowledgements may be committing at once: one for a single-writer database.</summary>
+    public virtual int ConcurrentWriters => 1;
 
     public virtual async ValueTask DisposeAsync()
     {
@@ -192,49 +192,62 @@ internal abstract class SqlInboxStore : IWebhookInbox, IAsyncDisposable
         return await _writer.InsertAsync(eventId, name, body).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Writes one group of inserts in <paramref name="transaction"/>; returns for each whether it was new.</summary>
-    internal async Task WriteGroupAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<PendingInsert> group, bool[] inserted, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes and commits one group of acknowledged events, each row its own <c>INSERT … ON CONFLICT DO NOTHING</c>;
+    /// sets for each whether it was new. Returns only after the commit. This default (SQLite) takes this process's
+    /// write turn, then one immediate transaction with one prepared statement run per row (in-process, so a
+    /// statement costs no round trip).
+    /// </summary>
+    public virtual async Task CommitGroupAsync(DbConnection connection, IReadOnlyList<PendingInsert> group, bool[] inserted, CancellationToken cancellationToken)
     {
-        var now = Now;
-        if (connection.CanCreateBatch && group.Count > 1)
+        using var turn = await TakeWriteTurnAsync(null, cancellationToken, acknowledgement: true).ConfigureAwait(false);
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
         {
-            // PostgreSQL: every statement of the group in one round trip; each still reports its own row count.
-            await using var batch = connection.CreateBatch();
-            batch.Transaction = transaction;
-            foreach (var pending in group)
-            {
-                var command = batch.CreateBatchCommand();
-                command.CommandText = InsertSql;
-                AddParameter(command.Parameters, command.CreateParameter(), "EventId", System.Data.DbType.String).Value = pending.EventId;
-                AddParameter(command.Parameters, command.CreateParameter(), "Name", System.Data.DbType.String).Value = pending.Name;
-                AddParameter(command.Parameters, command.CreateParameter(), "Body", System.Data.DbType.Binary).Value = pending.Body;
-                AddParameter(command.Parameters, command.CreateParameter(), "Now", System.Data.DbType.Int64).Value = now;
-                batch.BatchCommands.Add(command);
-            }
-
-            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await using var insert = connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = InsertSql;
+            var eventId = AddParameter(insert.Parameters, insert.CreateParameter(), "EventId", System.Data.DbType.String);
+            var name = AddParameter(insert.Parameters, insert.CreateParameter(), "Name", System.Data.DbType.String);
+            var body = AddParameter(insert.Parameters, insert.CreateParameter(), "Body", System.Data.DbType.Binary);
+            AddParameter(insert.Parameters, insert.CreateParameter(), "Now", System.Data.DbType.Int64).Value = Now;
             for (var i = 0; i < group.Count; i++)
             {
-                inserted[i] = batch.BatchCommands[i].RecordsAffected == 1;
+                eventId.Value = group[i].EventId;
+                name.Value = group[i].Name;
+                body.Value = group[i].Body;
+                inserted[i] = await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
             }
 
-            return;
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Writes a group as one batch in one round trip, without an explicit transaction: the database runs the
+    /// batch's statements in one implicit transaction and answers after committing it. Rows go in id order, so
+    /// concurrent groups that share ids lock them in the same order and cannot deadlock.
+    /// </summary>
+    protected async Task CommitGroupAsBatchAsync(DbConnection connection, IReadOnlyList<PendingInsert> group, bool[] inserted, CancellationToken cancellationToken)
+    {
+        var order = Enumerable.Range(0, group.Count).OrderBy(i => group[i].EventId, StringComparer.Ordinal).ToArray();
+        var now = Now;
+        await using var batch = connection.CreateBatch();
+        foreach (var i in order)
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = InsertSql;
+            AddParameter(command.Parameters, command.CreateParameter(), "EventId", System.Data.DbType.String).Value = group[i].EventId;
+            AddParameter(command.Parameters, command.CreateParameter(), "Name", System.Data.DbType.String).Value = group[i].Name;
+            AddParameter(command.Parameters, command.CreateParameter(), "Body", System.Data.DbType.Binary).Value = group[i].Body;
+            AddParameter(command.Parameters, command.CreateParameter(), "Now", System.Data.DbType.Int64).Value = now;
+            batch.BatchCommands.Add(command);
         }
 
-        // SQLite: one prepared statement run once per row (in-process, so a round trip costs nothing).
-        await using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = InsertSql;
-        var eventId = AddParameter(insert.Parameters, insert.CreateParameter(), "EventId", System.Data.DbType.String);
-        var name = AddParameter(insert.Parameters, insert.CreateParameter(), "Name", System.Data.DbType.String);
-        var body = AddParameter(insert.Parameters, insert.CreateParameter(), "Body", System.Data.DbType.Binary);
-        AddParameter(insert.Parameters, insert.CreateParameter(), "Now", System.Data.DbType.Int64).Value = now;
-        for (var i = 0; i < group.Count; i++)
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        for (var k = 0; k < order.Length; k++)
         {
-            eventId.Value = group[i].EventId;
-            name.Value = group[i].Name;
-            body.Value = group[i].Body;
-            inserted[i] = await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+            inserted[order[k]] = batch.BatchCommands[k].RecordsAffected == 1;
         }
     }
 

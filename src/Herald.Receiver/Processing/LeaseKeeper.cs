@@ -55,9 +55,10 @@ internal sealed class LeaseKeeper : IAsyncDisposable
         var leasedUntil = _item.LeasedUntil;
         try
         {
+            var next = Task.Delay(interval, _store.TimeProvider, _stop.Token);
             while (true)
             {
-                await Task.Delay(interval, _store.TimeProvider, _stop.Token).ConfigureAwait(false);
+                await next.ConfigureAwait(false);
                 var now = _store.Now;
                 if (now >= leasedUntil)
                 {
@@ -75,6 +76,7 @@ internal sealed class LeaseKeeper : IAsyncDisposable
                 catch (Exception exception) when (exception is DbException or InvalidOperationException or TimeoutException && !_stop.IsCancellationRequested)
                 {
                     Log.LeaseRenewalFailed(_logger, exception, _item.EventId);
+                    next = Task.Delay(interval, _store.TimeProvider, _stop.Token);
                     continue;
                 }
 
@@ -90,7 +92,9 @@ internal sealed class LeaseKeeper : IAsyncDisposable
                     return;
                 }
 
+                // The next renewal is scheduled before anyone hears of this one.
                 leasedUntil = now + (long)_lease.TotalMilliseconds;
+                next = Task.Delay(interval, _store.TimeProvider, _stop.Token);
                 foreach (var observer in _observers)
                 {
                     observer.LeaseRenewed(_item.EventId, leasedUntil);

@@ -220,7 +220,7 @@ public abstract class InboxContractTests : IAsyncLifetime
         Assert.All(Enumerable.Range(0, 100), pair => Assert.Equal((true, false), (inserted[2 * pair], inserted[(2 * pair) + 1])));
         Assert.Equal(new InboxCounts(100, 0, 0), await Store.GetCountsAsync());
         Assert.Equal(200, Store.Writer.RowsCommitted);
-        Assert.InRange(Store.Writer.GroupsCommitted, 1, 2);
+        Assert.InRange(Store.Writer.GroupsCommitted, 1, Store.ConcurrentWriters + 1);
         var claimed = await Store.ClaimAsync(200, "w1", Lease, default);
         Assert.All(claimed, c => Assert.Equal((byte)(2 * int.Parse(c.EventId[4..], System.Globalization.CultureInfo.InvariantCulture)), Assert.Single(c.Body)));
     }

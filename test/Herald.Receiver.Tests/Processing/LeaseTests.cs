@@ -48,6 +48,7 @@ public sealed class LeaseTests
         Assert.Equal(1, (await app.Inbox.FindAsync(id))!.Attempts);
         recorder.Gate.SetResult();
         var processed = await app.WaitForStateAsync(id, InboxEntryState.Processed);
+        await app.Probe.WaitForOutcomeAsync(id, InboxOutcome.Processed);
 
         Assert.Equal(1, processed.Attempts);
         Assert.Equal(1, recorder.Calls(id));
