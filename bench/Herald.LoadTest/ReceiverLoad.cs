@@ -29,7 +29,7 @@ internal static class ReceiverLoad
         var concurrency = Math.Clamp(Option(args, "--concurrency", 16), 1, 256);
         var maxRequests = Math.Clamp(Option(args, "--max-requests", 1_000_000), 1, 10_000_000);
         var bodyBytes = Math.Clamp(Option(args, "--body-bytes", 1024), 200, 256 * 1024);
-        var synchronous = StringOption(args, "--sqlite-synchronous") ?? "FULL";
+        var synchronous = (StringOption(args, "--sqlite-synchronous") ?? "FULL").ToUpperInvariant();
         var processing = !args.Contains("--no-processing");
         var postgres = StringOption(args, "--postgres");
 
@@ -37,14 +37,16 @@ internal static class ReceiverLoad
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        builder.Services.AddHeraldReceiver(options =>
+        var receiver = builder.Services.AddHeraldReceiver(options =>
         {
             options.Secrets.Add(Secret);
-            options.InboxProvider = postgres is null ? HeraldInboxProvider.Sqlite : HeraldInboxProvider.Postgres;
-            options.InboxConnectionString = postgres ?? $"Data Source={Path.Combine(folder.FullName, "inbox.db")}";
-            options.SqliteSynchronous = synchronous;
             options.ProcessInBackground = processing;
         });
+        _ = postgres is null
+            ? receiver.UseSqliteInbox(
+                $"Data Source={Path.Combine(folder.FullName, "inbox.db")}",
+                sqlite => sqlite.Synchronous = synchronous == "NORMAL" ? SqliteInboxSynchronous.Normal : SqliteInboxSynchronous.Full)
+            : receiver.UsePostgresInbox(postgres);
         await using var app = builder.Build();
         app.MapHeraldWebhooks("/webhooks");
         await app.StartAsync();
@@ -90,7 +92,28 @@ internal static class ReceiverLoad
 
         var all = latencies.SelectMany(l => l).Order().ToArray();
         var acknowledged = all.Length - failures;
-        var counts = await app.Services.GetRequiredService<IWebhookInbox>().GetCountsAsync();
+        var inbox = app.Services.GetRequiredService<IWebhookInbox>();
+        var counts = await inbox.GetCountsAsync();
+        var processedAtStop = counts.Processed;
+        var writer = app.Services.GetRequiredService<Herald.Receiver.Inbox.SqlInboxStore>().Writer;
+        var (groups, rows) = (writer.GroupsCommitted, writer.RowsCommitted);
+
+        // With processing on, how fast the backlog left by the burst is worked off once requests stop.
+        var drain = string.Empty;
+        if (processing && counts.Pending > 0)
+        {
+            var backlog = counts.Pending;
+            var draining = Stopwatch.StartNew();
+            var after = counts;
+            while (after.Pending > 0 && draining.Elapsed < TimeSpan.FromSeconds(120))
+            {
+                await Task.Delay(100);
+                after = await inbox.GetCountsAsync();
+            }
+
+            drain = string.Create(CultureInfo.InvariantCulture, $"; backlog of {backlog} worked off at {(backlog - after.Pending) / draining.Elapsed.TotalSeconds:F0} events/s");
+            counts = after;
+        }
         var stored = counts.Pending + counts.Processed + counts.Parked - concurrency;
         await app.StopAsync();
         SqliteConnection.ClearAllPools();
@@ -105,6 +128,7 @@ internal static class ReceiverLoad
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(inv, $"receiver load: inbox={(postgres is null ? "sqlite synchronous=" + synchronous : "postgres")} processing={(processing ? "on" : "off")} concurrency={concurrency} body={bodyBytes} B duration={clock.Elapsed.TotalSeconds:F1} s"));
         Console.WriteLine(string.Create(inv, $"  acknowledged: {acknowledged} ({acknowledged / clock.Elapsed.TotalSeconds:F0} req/s), failed: {failures}, stored in inbox: {stored}"));
+        Console.WriteLine(string.Create(inv, $"  inbox commits: {groups} for {rows} acknowledgements ({(groups == 0 ? 0 : (double)rows / groups):F1} per commit); processed when requests stopped: {processedAtStop}{drain}"));
         Console.WriteLine(string.Create(inv, $"  latency ms: p50 {Percentile(all, 0.50):F2}  p90 {Percentile(all, 0.90):F2}  p99 {Percentile(all, 0.99):F2}  max {(all.Length == 0 ? 0 : all[^1]):F2}"));
         if (stored < acknowledged)
         {

@@ -5,8 +5,8 @@ using Herald.Receiver.Events;
 //   HeraldReceiver__Secrets__0=whsec_… dotnet run --project samples/Herald.Receiver.Sample --urls http://127.0.0.1:5080
 //   herald listen --forward-to http://127.0.0.1:5080/webhooks/airwallex   (or point a Herald/Airwallex webhook at it)
 var builder = WebApplication.CreateSlimBuilder(args);
-builder.Services.Configure<HeraldReceiverOptions>(builder.Configuration.GetSection("HeraldReceiver"));
-builder.Services.AddHeraldReceiver()
+builder.Services.AddHeraldReceiver(builder.Configuration.GetSection("HeraldReceiver"))
+    .UseSqliteInbox() // HeraldReceiver:InboxConnectionString; or .UsePostgresInbox(…) from Herald.Receiver.PostgreSql
     .AddHandler<PaymentIntentSucceeded, FulfilOrder>()
     .AddHandler<RefundEvent, LogRefund>()
     .AddPartnerDisconnectionNotifier<LogDisconnection>();

@@ -1,18 +1,9 @@
 namespace Herald.Receiver;
 
-/// <summary>Where the durable inbox lives.</summary>
-public enum HeraldInboxProvider
-{
-    /// <summary>A SQLite file (WAL mode): nothing to install. The default.</summary>
-    Sqlite = 0,
-
-    /// <summary>PostgreSQL: for several receiver instances sharing one inbox.</summary>
-    Postgres = 1,
-}
-
 /// <summary>
-/// Settings of the Herald receiver (<c>services.AddHeraldReceiver(options => …)</c>, or bind a configuration
-/// section with <c>services.Configure&lt;HeraldReceiverOptions&gt;(configuration.GetSection("HeraldReceiver"))</c>).
+/// Settings of the Herald receiver: <c>services.AddHeraldReceiver(options => …)</c>, or from configuration with
+/// <c>services.AddHeraldReceiver(configuration.GetSection("HeraldReceiver"))</c>. The inbox database is chosen by
+/// <c>.UseSqliteInbox(…)</c> (package Herald.Receiver.Sqlite) or <c>.UsePostgresInbox(…)</c> (Herald.Receiver.PostgreSql).
 /// </summary>
 public sealed class HeraldReceiverOptions
 {
@@ -42,20 +33,13 @@ public sealed class HeraldReceiverOptions
     /// <summary>The largest accepted body; larger requests get 413. Default 1 MiB.</summary>
     public long MaxBodyBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>The inbox database. Default <see cref="HeraldInboxProvider.Sqlite"/>.</summary>
-    public HeraldInboxProvider InboxProvider { get; set; } = HeraldInboxProvider.Sqlite;
-
     /// <summary>
-    /// The inbox connection string. Default <c>Data Source=herald-inbox.db</c> (a SQLite file in the working
-    /// directory). For PostgreSQL, an Npgsql connection string.
+    /// The inbox connection string used by <c>UseSqliteInbox()</c> or <c>UsePostgresInbox()</c> when they are called
+    /// without one, so configuration can carry it (<c>HeraldReceiver:InboxConnectionString</c>). Default
+    /// <see langword="null"/>: SQLite then uses <c>Data Source=herald-inbox.db</c> in the working directory;
+    /// PostgreSQL requires one.
     /// </summary>
-    public string InboxConnectionString { get; set; } = "Data Source=herald-inbox.db";
-
-    /// <summary>
-    /// SQLite <c>synchronous</c> setting: <c>FULL</c> (default: an acknowledged event survives power loss) or
-    /// <c>NORMAL</c> (survives process crashes only; faster).
-    /// </summary>
-    public string SqliteSynchronous { get; set; } = "FULL";
+    public string? InboxConnectionString { get; set; }
 
     /// <summary>Run handlers in a background service of this process. Default <see langword="true"/>.</summary>
     public bool ProcessInBackground { get; set; } = true;
@@ -73,8 +57,10 @@ public sealed class HeraldReceiverOptions
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// How long a worker owns an event it claimed. If the process dies, another worker (or the restarted process)
-    /// takes the event over after this time. Keep it longer than your slowest handler. Default 5 minutes.
+    /// How long a claim on an event lasts without renewal. While a handler runs, its worker renews the claim every
+    /// third of this time, so a slow handler keeps its event; if the process dies or cannot reach the inbox, another
+    /// worker (or the restarted process) takes the event over once the claim lapses, and the old worker can no
+    /// longer commit. Default 5 minutes.
     /// </summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
 

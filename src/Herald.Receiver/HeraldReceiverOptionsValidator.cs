@@ -23,24 +23,19 @@ internal sealed class HeraldReceiverOptionsValidator : IValidateOptions<HeraldRe
             failures.Add($"HeraldReceiverOptions.AllowedSourceNetworks has an entry that is neither an IP address nor a CIDR range: '{badEntry}'.");
         }
 
-        if (string.IsNullOrWhiteSpace(options.InboxConnectionString))
-        {
-            failures.Add("HeraldReceiverOptions.InboxConnectionString is empty.");
-        }
-
-        if (!options.SqliteSynchronous.Equals("FULL", StringComparison.OrdinalIgnoreCase) && !options.SqliteSynchronous.Equals("NORMAL", StringComparison.OrdinalIgnoreCase))
-        {
-            failures.Add("HeraldReceiverOptions.SqliteSynchronous must be FULL or NORMAL.");
-        }
-
         if (options.MaxBodyBytes <= 0 || options.MaxConcurrency <= 0 || options.MaxAttempts <= 0)
         {
             failures.Add("HeraldReceiverOptions.MaxBodyBytes, MaxConcurrency and MaxAttempts must be positive.");
         }
 
-        if (options.RetryBaseDelay < TimeSpan.Zero || options.MaxRetryDelay < options.RetryBaseDelay || options.LeaseDuration <= TimeSpan.Zero || options.PollInterval <= TimeSpan.Zero)
+        if (options.RetryBaseDelay < TimeSpan.Zero || options.MaxRetryDelay < options.RetryBaseDelay || options.PollInterval <= TimeSpan.Zero)
         {
-            failures.Add("HeraldReceiverOptions: RetryBaseDelay must be ≥ 0 and ≤ MaxRetryDelay; LeaseDuration and PollInterval must be positive.");
+            failures.Add("HeraldReceiverOptions: RetryBaseDelay must be ≥ 0 and ≤ MaxRetryDelay; PollInterval must be positive.");
+        }
+
+        if (options.LeaseDuration < TimeSpan.FromSeconds(1))
+        {
+            failures.Add("HeraldReceiverOptions.LeaseDuration must be at least 1 second (claims are renewed every third of it).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

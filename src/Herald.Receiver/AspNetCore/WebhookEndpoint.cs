@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Data.Common;
+using System.Text.Unicode;
 using Herald.Contracts.Signing;
 using Herald.Receiver.Events;
 using Herald.Receiver.Inbox;
@@ -22,11 +22,10 @@ internal sealed class WebhookEndpoint
     private readonly WebhookVerifier _verifier;
     private readonly SourceAddressFilter _sourceFilter;
     private readonly SqlInboxStore _store;
-    private readonly InboxSignal _signal;
     private readonly HeraldReceiverOptions _options;
     private readonly ILogger<WebhookEndpoint> _logger;
 
-    public WebhookEndpoint(SqlInboxStore store, InboxSignal signal, IOptions<HeraldReceiverOptions> options, ILogger<WebhookEndpoint> logger)
+    public WebhookEndpoint(SqlInboxStore store, IOptions<HeraldReceiverOptions> options, ILogger<WebhookEndpoint> logger)
     {
         _options = options.Value;
         _verifier = new WebhookVerifier(_options.Secrets, _options.Tolerance, store.TimeProvider);
@@ -36,7 +35,6 @@ internal sealed class WebhookEndpoint
         }
 
         _store = store;
-        _signal = signal;
         _logger = logger;
     }
 
@@ -72,10 +70,19 @@ internal sealed class WebhookEndpoint
             }
         }
 
-        if (!WebhookEventParser.TryReadIdAndName(body, out var eventId, out var name))
+        // JSON is UTF-8: a body that is not (in any member, data included) is refused now rather than parked later.
+        if (!Utf8.IsValid(body))
         {
             Log.NotAnEnvelope(_logger, remote?.ToString());
-            await WriteAsync(context, StatusCodes.Status400BadRequest, "body is not a webhook event").ConfigureAwait(false);
+            await WriteAsync(context, StatusCodes.Status400BadRequest, "body is not a webhook event: not valid UTF-8").ConfigureAwait(false);
+            return;
+        }
+
+        // The envelope is read exactly as the processor will read it, so nothing acknowledged is unreadable later.
+        if (!WebhookEventParser.TryReadInboxKeys(body, out var eventId, out var name, out var problem))
+        {
+            Log.NotAnEnvelope(_logger, remote?.ToString());
+            await WriteAsync(context, StatusCodes.Status400BadRequest, "body is not a webhook event: " + problem).ConfigureAwait(false);
             return;
         }
 
@@ -84,7 +91,9 @@ internal sealed class WebhookEndpoint
         {
             inserted = await _store.InsertAsync(eventId, name, body, context.RequestAborted).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is DbException or InvalidOperationException or TimeoutException or IOException && !context.RequestAborted.IsCancellationRequested)
+#pragma warning disable CA1031 // Any failure to commit is the inbox's, never the sender's: 503 so it retries.
+        catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested)
+#pragma warning restore CA1031
         {
             Log.InboxWriteFailed(_logger, exception, eventId);
             context.Response.Headers.RetryAfter = "30";
@@ -95,7 +104,7 @@ internal sealed class WebhookEndpoint
         if (inserted)
         {
             Log.Accepted(_logger, eventId, name);
-            _signal.Notify();
+            _store.NewEvents.Notify();
         }
         else
         {

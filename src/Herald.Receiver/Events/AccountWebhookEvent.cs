@@ -55,6 +55,7 @@ public abstract class AccountWebhookEvent<TObject> : WebhookEvent
         base.Materialize();
         _ = Object;
         _ = Error;
+        _ = ObjectId;
     }
 
     private TObject ReadObject()
@@ -69,8 +70,9 @@ public abstract class AccountWebhookEvent<TObject> : WebhookEvent
         {
             return json.Deserialize(TypeInfo) ?? new TObject();
         }
-        catch (JsonException exception)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string that is not valid Unicode (invalid UTF-8, an escaped lone surrogate).
             throw new FormatException($"The data.object of '{Name}' event '{Id}' does not have the expected shape: {exception.Message}", exception);
         }
     }

@@ -48,7 +48,17 @@ public sealed class PartnerConnectionDisconnected : WebhookEvent
                 var list = new List<string>(ids.GetArrayLength());
                 foreach (var item in ids.EnumerateArray())
                 {
-                    if (item.ValueKind == JsonValueKind.String && item.GetString() is { Length: > 0 } id)
+                    string? id;
+                    try
+                    {
+                        id = item.ValueKind == JsonValueKind.String ? item.GetString() : null;
+                    }
+                    catch (InvalidOperationException exception)
+                    {
+                        throw JsonRead.NotText("account_ids", exception);
+                    }
+
+                    if (id is { Length: > 0 })
                     {
                         list.Add(id);
                     }

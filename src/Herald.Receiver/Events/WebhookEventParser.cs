@@ -45,6 +45,11 @@ internal static partial class WebhookEventParser
         {
             throw new FormatException($"The body is not valid JSON ({exception.Message}); a webhook body is a JSON event envelope.", exception);
         }
+        catch (InvalidOperationException exception)
+        {
+            // A string member that is not valid UTF-8, or escapes a lone surrogate ("\ud800"): not text.
+            throw new FormatException($"The body has a top-level string that is not valid Unicode ({exception.Message}); a webhook body is UTF-8 JSON.", exception);
+        }
 
         var id = envelope.Id ?? throw new FormatException("The envelope has no \"id\".");
         var name = envelope.Name ?? throw new FormatException("The envelope has no \"name\".");
@@ -166,72 +171,25 @@ internal static partial class WebhookEventParser
         : Member.Other;
 
     /// <summary>
-    /// <c>created_at</c> as <see cref="WebhookTimestamps.TryParse"/> reads it; the usual shape
-    /// (<c>2026-05-20T13:54:20+0000</c>, or with <c>Z</c> or <c>+00:00</c>) is read from the bytes directly, which
-    /// costs a fraction of the general parser (a string and culture-aware parsing).
+    /// <c>created_at</c> as <see cref="WebhookTimestamps"/> reads it: an unescaped string straight from its UTF-8 bytes
+    /// (the usual shape without allocating), anything else from its text.
     /// </summary>
     private static DateTimeOffset? Timestamp(ref Utf8JsonReader reader)
     {
-        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && TryParseCanonicalTimestamp(reader.ValueSpan, out var instant))
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped)
         {
-            return instant;
-        }
-
-        return WebhookTimestamps.TryParse(Text(ref reader), out instant) ? instant : null;
-    }
-
-    /// <summary>Reads exactly <c>yyyy-MM-ddTHH:mm:ss</c> then <c>Z</c>, <c>±hhmm</c> or <c>±hh:mm</c>; anything else is left to the general parser.</summary>
-    internal static bool TryParseCanonicalTimestamp(ReadOnlySpan<byte> text, out DateTimeOffset instant)
-    {
-        instant = default;
-        if (text.Length < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':'
-            || !TryDigits(text[..4], out var year) || !TryDigits(text.Slice(5, 2), out var month) || !TryDigits(text.Slice(8, 2), out var day)
-            || !TryDigits(text.Slice(11, 2), out var hour) || !TryDigits(text.Slice(14, 2), out var minute) || !TryDigits(text.Slice(17, 2), out var second))
-        {
-            return false;
-        }
-
-        var zone = text[19..];
-        int offsetMinutes;
-        if (zone.Length == 1 && zone[0] == 'Z')
-        {
-            offsetMinutes = 0;
-        }
-        else if (zone.Length is 5 or 6 && zone[0] is (byte)'+' or (byte)'-' && (zone.Length == 5 || zone[3] == ':')
-            && TryDigits(zone.Slice(1, 2), out var offsetHours) && TryDigits(zone[^2..], out var offsetRest) && offsetHours <= 14 && offsetRest < 60)
-        {
-            offsetMinutes = ((offsetHours * 60) + offsetRest) * (zone[0] == '-' ? -1 : 1);
-        }
-        else
-        {
-            return false;
-        }
-
-        // Years 1 and 9999 are left to the general parser: shifting by the offset could leave DateTime's range.
-        if (year is < 2 or > 9998 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
-        {
-            return false;
-        }
-
-        var utc = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).AddMinutes(-offsetMinutes);
-        instant = new DateTimeOffset(utc, TimeSpan.Zero);
-        return true;
-    }
-
-    private static bool TryDigits(ReadOnlySpan<byte> digits, out int value)
-    {
-        value = 0;
-        foreach (var digit in digits)
-        {
-            if (digit is < (byte)'0' or > (byte)'9')
+            if (WebhookTimestamps.TryParse(reader.ValueSpan, out var instant))
             {
-                return false;
+                return instant;
             }
 
-            value = (value * 10) + (digit - '0');
+            // Not an instant is fine (CreatedAt is null); not text at all is a broken envelope, as for every member.
+            return System.Text.Unicode.Utf8.IsValid(reader.ValueSpan)
+                ? null
+                : throw new FormatException("The body's created_at is not valid UTF-8; a webhook body is UTF-8 JSON.");
         }
 
-        return true;
+        return WebhookTimestamps.TryParse(Text(ref reader), out var parsed) ? parsed : null;
     }
 
     /// <summary>The catalog's own string when the token is a catalog name, else <see langword="null"/>.</summary>
@@ -262,49 +220,42 @@ internal static partial class WebhookEventParser
         return string.IsNullOrEmpty(text) ? null : text;
     }
 
-    /// <summary>Reads only <c>id</c> and <c>name</c> of an envelope (for the inbox), without building objects.</summary>
-    public static bool TryReadIdAndName(ReadOnlySpan<byte> body, out string id, out string name)
+    /// <summary>
+    /// Checks an envelope the way the processor will read it, before it is acknowledged into the inbox: a JSON object
+    /// whose top-level members are valid text, with an <c>id</c> and a <c>name</c> the inbox can key on
+    /// (<see cref="Inbox.InboxText.IsKey"/>). <paramref name="problem"/> says what is wrong, without echoing input.
+    /// </summary>
+    public static bool TryReadInboxKeys(ReadOnlyMemory<byte> body, out string id, out string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? problem)
     {
         id = string.Empty;
         name = string.Empty;
+        WebhookEvent envelope;
         try
         {
-            var reader = new Utf8JsonReader(body, ReaderOptions);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return false;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isId = reader.ValueTextEquals("id"u8);
-                var isName = !isId && reader.ValueTextEquals("name"u8);
-                reader.Read();
-                if ((isId || isName) && reader.TokenType is JsonTokenType.String or JsonTokenType.Number)
-                {
-                    var value = reader.TokenType == JsonTokenType.String ? reader.GetString()! : System.Text.Encoding.UTF8.GetString(reader.ValueSpan);
-                    if (isId)
-                    {
-                        id = value;
-                    }
-                    else
-                    {
-                        name = value;
-                    }
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-
-            // The loop ends at the closing brace of a well-formed object; anything else is not an envelope.
-            return reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 0 && id.Length > 0 && name.Length > 0;
+            envelope = ParseOwned(body);
         }
-        catch (JsonException)
+        catch (FormatException)
         {
+            problem = "not a JSON event envelope with an id and a name";
             return false;
         }
+
+        if (!Inbox.InboxText.IsKey(envelope.Id))
+        {
+            problem = "id must be 1-256 characters without control characters";
+            return false;
+        }
+
+        if (!Inbox.InboxText.IsKey(envelope.Name))
+        {
+            problem = "name must be 1-256 characters without control characters";
+            return false;
+        }
+
+        id = envelope.Id;
+        name = envelope.Name;
+        problem = null;
+        return true;
     }
 
     private enum Member

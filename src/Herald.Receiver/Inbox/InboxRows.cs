@@ -12,6 +12,15 @@ internal sealed class ClaimedEvent
     public long Attempts { get; set; }
 
     public long ReceivedAt { get; set; }
+
+    /// <summary>The token of the claim that returned this event; every later change of the event must present it.</summary>
+    public string LeaseToken { get; set; } = string.Empty;
+
+    /// <summary>Until when the claim holds (Unix milliseconds) unless renewed.</summary>
+    public long LeasedUntil { get; set; }
+
+    /// <summary>When the claim was made (Unix milliseconds).</summary>
+    public long ClaimedAt { get; set; }
 }
 
 internal sealed class InboxRow

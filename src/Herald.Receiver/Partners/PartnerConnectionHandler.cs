@@ -1,4 +1,5 @@
 using Herald.Receiver.Events;
+using Herald.Receiver.Inbox;
 using Herald.Receiver.Logging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,13 @@ internal sealed class PartnerConnectionHandler(
         if (webhookEvent.OrgId is { Length: > 0 } orgId)
         {
             ids.Add(orgId);
+        }
+
+        // An id no database could key on (NUL, over-long) is not a real account: skip it rather than fail the event forever.
+        var unusable = ids.RemoveAll(id => !InboxText.IsKey(id));
+        if (unusable > 0)
+        {
+            Log.UnusableIdsSkipped(logger, webhookEvent.Id, unusable);
         }
 
         // An event without created_at counts as happening now: it still wins over older connections.

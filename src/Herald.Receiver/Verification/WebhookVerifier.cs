@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
+using Herald.Contracts.Envelope;
 using Herald.Contracts.Signing;
 using Herald.Receiver.Events;
 
@@ -16,6 +17,7 @@ namespace Herald.Receiver;
 /// body bytes, keyed by the secret's UTF-8 bytes including the <c>whsec_</c> prefix) and compared in constant time.
 /// The signature is checked first, then the timestamp, as the Airwallex documentation orders it.
 /// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The per-thread HMAC states are finalizable and live as long as the verifier, which is created once per endpoint and shared.")]
 public sealed class WebhookVerifier
 {
     private readonly string[] _secrets;
@@ -24,6 +26,10 @@ public sealed class WebhookVerifier
     private readonly byte[][] _keys;
     private readonly TimeProvider _timeProvider;
     private readonly long _toleranceMilliseconds;
+
+    // Keyed HMAC states for the calling thread. The verifier lives as long as its endpoint; when it is collected,
+    // the states go with it (their handles are finalizable).
+    private readonly ThreadLocal<IncrementalHash[]> _hmacs;
 
     /// <summary>Creates a verifier.</summary>
     /// <param name="secrets">The endpoint secrets exactly as shown (prefix included); empty strings are ignored.</param>
@@ -42,6 +48,7 @@ public sealed class WebhookVerifier
 
         _toleranceMilliseconds = window == Timeout.InfiniteTimeSpan ? long.MaxValue : (long)window.TotalMilliseconds;
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _hmacs = new ThreadLocal<IncrementalHash[]>(KeyedHmacs);
     }
 
     /// <summary>Creates a verifier for a single secret with the default 5-minute tolerance and the system clock.</summary>
@@ -82,9 +89,11 @@ public sealed class WebhookVerifier
     }
 
     /// <summary>
-    /// The check. The signed message (timestamp text then body) is assembled once, in a pooled buffer, or, when
-    /// <paramref name="keepBody"/>, in a new array whose body part the event keeps as its <c>RawJson</c>: the
-    /// event needs its own copy of the body anyway, so hashing that copy saves a second one.
+    /// The check. The digest is HMAC-SHA256 keyed by each secret over the timestamp text then the body, as
+    /// <see cref="WebhookSignature.ComputeDigest(string, string, ReadOnlySpan{byte}, Span{byte})"/> computes it (the signature vectors pin it), but from HMAC states
+    /// keyed once per thread (<see cref="KeyedHmacs"/>) and fed the two parts in turn: no key schedule, context or
+    /// message copy per request. With <paramref name="keepBody"/> the body is copied once, for the event's
+    /// <c>RawJson</c>, which must not share the caller's buffer.
     /// </summary>
     private WebhookVerificationResult Verify(string? timestamp, string? signature, ReadOnlySpan<byte> body, bool keepBody, out ReadOnlyMemory<byte> kept)
     {
@@ -104,52 +113,50 @@ public sealed class WebhookVerifier
             return new(WebhookVerificationStatus.MissingSignature, -1, null);
         }
 
-        if (!TryParseTimestamp(timestamp, out var signedAtMs))
+        if (!WebhookTimestamps.TryParseSignatureTimestamp(timestamp, out var signedAtMs))
         {
             return new(WebhookVerificationStatus.MalformedTimestamp, -1, null);
         }
 
         var signedAt = DateTimeOffset.FromUnixTimeMilliseconds(signedAtMs);
-        Span<byte> received = stackalloc byte[32];
+        Span<byte> received = stackalloc byte[HMACSHA256.HashSizeInBytes];
         if (!WebhookSignature.TryDecodeSignature(signature.AsSpan().Trim(), received))
         {
             return new(WebhookVerificationStatus.MalformedSignature, -1, signedAt);
         }
 
         // The signed text is the header exactly as received (surrounding whitespace included), so encode all of it.
+        const int StackLimit = 128;
         var timestampLength = Encoding.UTF8.GetByteCount(timestamp);
-        var messageLength = timestampLength + body.Length;
-        var message = keepBody ? GC.AllocateUninitializedArray<byte>(messageLength) : ArrayPool<byte>.Shared.Rent(messageLength);
-        var matched = -1;
-        try
-        {
-            Encoding.UTF8.GetBytes(timestamp, message);
-            body.CopyTo(message.AsSpan(timestampLength));
+        byte[]? rented = null;
+        var timestampBytes = timestampLength <= StackLimit ? stackalloc byte[StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(timestampLength));
+        timestampBytes = timestampBytes[..Encoding.UTF8.GetBytes(timestamp, timestampBytes)];
 
-            // The same digest as WebhookSignature.ComputeDigest (HMAC-SHA256 keyed by the secret's UTF-8 bytes over
-            // timestamp + body), computed here over the one message for every secret; the signature vectors pin it.
-            // Every secret is checked (no early exit) so the time taken does not reveal which one matched.
-            Span<byte> expected = stackalloc byte[HMACSHA256.HashSizeInBytes];
-            for (var i = 0; i < _keys.Length; i++)
+        // Every secret is checked (no early exit) so the time taken does not reveal which one matched.
+        var matched = -1;
+        Span<byte> expected = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        var hmacs = _hmacs.Value!;
+        for (var i = 0; i < hmacs.Length; i++)
+        {
+            hmacs[i].AppendData(timestampBytes);
+            hmacs[i].AppendData(body);
+            hmacs[i].GetHashAndReset(expected);
+            if (CryptographicOperations.FixedTimeEquals(expected, received) && matched < 0)
             {
-                HMACSHA256.HashData(_keys[i], message.AsSpan(0, messageLength), expected);
-                if (CryptographicOperations.FixedTimeEquals(expected, received) && matched < 0)
-                {
-                    matched = i;
-                }
+                matched = i;
             }
         }
-        finally
+
+        if (rented is not null)
         {
-            if (!keepBody)
-            {
-                ArrayPool<byte>.Shared.Return(message);
-            }
+            ArrayPool<byte>.Shared.Return(rented);
         }
 
         if (keepBody)
         {
-            kept = message.AsMemory(timestampLength, body.Length);
+            var copy = GC.AllocateUninitializedArray<byte>(body.Length);
+            body.CopyTo(copy);
+            kept = copy;
         }
 
         if (matched < 0)
@@ -164,25 +171,7 @@ public sealed class WebhookVerifier
             : new(WebhookVerificationStatus.Valid, matched, signedAt);
     }
 
-    internal static bool TryParseTimestamp(string text, out long milliseconds)
-    {
-        milliseconds = 0;
-        var span = text.AsSpan().Trim();
-        if (span.IsEmpty || span.Length > 18)
-        {
-            return false;
-        }
-
-        foreach (var c in span)
-        {
-            if (!char.IsAsciiDigit(c))
-            {
-                return false;
-            }
-
-            milliseconds = (milliseconds * 10) + (c - '0');
-        }
-
-        return true;
-    }
+    /// <summary>One HMAC state per secret, keyed once and reset after each digest; one set per thread (not thread-safe).</summary>
+    private IncrementalHash[] KeyedHmacs() =>
+        [.. _keys.Select(key => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key))];
 }

@@ -39,9 +39,10 @@ public sealed class ReceiverApp : IAsyncDisposable
         {
             options.Secrets.Add(secret);
             options.InboxConnectionString = $"Data Source={Path.Combine(Directory.CreateTempSubdirectory("herald-cli-inbox-").FullName, "inbox.db")}";
-            options.SqliteSynchronous = "NORMAL";
             options.PollInterval = TimeSpan.FromMilliseconds(100);
-        }).AddHandler<WebhookEvent, RecordingHandler>();
+        })
+        .UseSqliteInbox(configure: sqlite => sqlite.Synchronous = SqliteInboxSynchronous.Normal)
+        .AddHandler<WebhookEvent, RecordingHandler>();
         var app = builder.Build();
         app.MapHeraldWebhooks("/webhooks/airwallex");
         await app.StartAsync();

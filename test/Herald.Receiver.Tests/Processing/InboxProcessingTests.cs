@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Herald.Receiver.Events;
+using Herald.Receiver.Processing;
 using Herald.Receiver.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -28,8 +29,10 @@ public sealed class InboxProcessingTests
         Assert.Equal(clock.GetUtcNow().AddSeconds(5), afterFirst.NextAttemptAt);
         Assert.Contains("injected failure 1", afterFirst.LastError);
 
+        // A claim pass that saw the inbox 4 s later does not take the event: it is due only at 5 s.
         clock.Advance(TimeSpan.FromSeconds(4));
-        await Task.Delay(300);
+        await ClaimPassNowAsync(app, clock);
+        Assert.Equal(1, (await app.Inbox.FindAsync(id))!.Attempts);
         Assert.Equal(1, recorder.Calls(id));
 
         clock.Advance(TimeSpan.FromSeconds(1));
@@ -65,7 +68,7 @@ public sealed class InboxProcessingTests
         clock.Advance(TimeSpan.FromSeconds(10));
         var parked = await app.WaitForStateAsync(id, InboxEntryState.Parked);
         clock.Advance(TimeSpan.FromHours(2));
-        await Task.Delay(300);
+        await ClaimPassNowAsync(app, clock);
 
         Assert.Equal(3, parked.Attempts);
         Assert.Equal(3, recorder.Calls(id));
@@ -148,6 +151,7 @@ public sealed class InboxProcessingTests
         }
 
         await hung.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var hungProbe = app.Probe;
         await app.DisposeAsync();
 
         var second = new Recorder();
@@ -160,8 +164,9 @@ public sealed class InboxProcessingTests
 
         // The hung handler now finishes: its completion must be rolled back because it no longer owns the event.
         zombieGate.SetResult();
-        await Task.Delay(500);
+        await hungProbe.WaitUntilAsync(() => hungProbe.OutcomesOf(id).Count > 0, "the hung handler's outcome");
 
+        Assert.Equal([InboxOutcome.LeaseLost], hungProbe.OutcomesOf(id));
         Assert.Equal(1, second.Calls(id));
         Assert.Equal(2, processed.Attempts);
         Assert.Equal(1, await TransactionalHandler.CountEffectsAsync(restarted, id));
@@ -169,28 +174,23 @@ public sealed class InboxProcessingTests
 
     private static async Task<InboxEntry?> FindAsync(string database, string id)
     {
-        await using var store = new Herald.Receiver.Inbox.SqliteInboxStore(database, "NORMAL", TimeProvider.System);
+        await using var store = new Herald.Receiver.Sqlite.SqliteInboxStore(database, SqliteInboxSynchronous.Normal, TimeProvider.System);
         return await store.FindAsync(id);
     }
 
+    /// <summary>Waits until the event failed <paramref name="attempts"/> tries (each recorded), then reads it.</summary>
     private static async Task<InboxEntry> WaitForAttemptsAsync(ReceiverApp app, string id, int attempts)
     {
-        var deadline = Environment.TickCount64 + 20_000;
-        while (true)
-        {
-            var entry = await app.Inbox.FindAsync(id);
-            if (entry is { Attempts: var n, State: not InboxEntryState.Processed } && n >= attempts && entry.LastError is not null && entry.NextAttemptAt is not null)
-            {
-                return entry;
-            }
+        await app.Probe.WaitUntilAsync(() => app.Probe.OutcomesOf(id).Count(o => o == InboxOutcome.Failed) >= attempts, $"{attempts} failed tries of {id}");
+        return (await app.Inbox.FindAsync(id))!;
+    }
 
-            if (Environment.TickCount64 > deadline)
-            {
-                throw new TimeoutException($"Event {id} did not fail {attempts} time(s): {entry}");
-            }
-
-            await Task.Delay(20);
-        }
+    /// <summary>Wakes the processor and waits for a claim pass that read the inbox at the clock's current time.</summary>
+    internal static async Task ClaimPassNowAsync(ReceiverApp app, FakeTimeProvider clock)
+    {
+        var now = clock.GetUtcNow();
+        app.Store.NewEvents.Notify();
+        await app.Probe.WaitForClaimPassAsync(now);
     }
 }
 
@@ -207,9 +207,12 @@ internal sealed class TransactionalHandler(Recorder recorder) : IWebhookHandler<
 
     public static async Task<long> CountEffectsAsync(ReceiverApp app, string id)
     {
-        var store = app.Services.GetRequiredService<Herald.Receiver.Inbox.SqlInboxStore>();
-        await using var connection = await store.OpenAsync(CancellationToken.None);
+        await using var connection = await app.Store.OpenAsync(CancellationToken.None);
         await using var command = connection.CreateCommand();
+
+        // The handler creates the table in its transaction; when every run rolled back, it does not exist yet.
+        command.CommandText = "CREATE TABLE IF NOT EXISTS test_effects (event_id TEXT NOT NULL)";
+        await command.ExecuteNonQueryAsync();
         command.CommandText = "SELECT COUNT(*) FROM test_effects WHERE event_id = @id";
         var parameter = command.CreateParameter();
         parameter.ParameterName = "id";

@@ -15,14 +15,14 @@ public sealed class PostgresEndToEndTests
         var id = Support.Events.NewId();
         var body = Support.Events.Envelope("payment_intent.succeeded", id);
         var first = new Recorder { Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
-        var app = await ReceiverApp.StartAsync(database, handlers: b => b.AddHandler<WebhookEvent, TransactionalHandler>(), services: s => s.AddSingleton(first), provider: HeraldInboxProvider.Postgres);
+        var app = await ReceiverApp.StartAsync(database, handlers: b => b.AddHandler<WebhookEvent, TransactionalHandler>(), services: s => s.AddSingleton(first), inbox: TestInbox.Postgres);
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => app.PostSignedAsync(body)));
         await first.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
         await app.DisposeAsync();
 
         var second = new Recorder();
-        await using var restarted = await ReceiverApp.StartAsync(database, handlers: b => b.AddHandler<WebhookEvent, TransactionalHandler>(), services: s => s.AddSingleton(second), provider: HeraldInboxProvider.Postgres);
+        await using var restarted = await ReceiverApp.StartAsync(database, handlers: b => b.AddHandler<WebhookEvent, TransactionalHandler>(), services: s => s.AddSingleton(second), inbox: TestInbox.Postgres);
         using var again = await restarted.PostSignedAsync(body);
         await restarted.WaitForStateAsync(id, InboxEntryState.Processed);
 

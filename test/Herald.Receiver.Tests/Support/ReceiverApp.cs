@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using Herald.Receiver;
+using Herald.Receiver.Inbox;
+using Herald.Receiver.Processing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Data.Sqlite;
@@ -10,6 +11,13 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Herald.Receiver.Tests.Support;
+
+/// <summary>Which inbox package a test app uses.</summary>
+public enum TestInbox
+{
+    Sqlite,
+    Postgres,
+}
 
 /// <summary>
 /// A real ASP.NET Core app using the package, on Kestrel at 127.0.0.1 with an ephemeral port, plus a client
@@ -21,10 +29,11 @@ internal sealed class ReceiverApp : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private ReceiverApp(WebApplication app, TimeProvider time)
+    private ReceiverApp(WebApplication app, TimeProvider time, ProcessorProbe probe)
     {
         _app = app;
         Time = time;
+        Probe = probe;
     }
 
     public HttpClient Client { get; private set; } = null!;
@@ -35,7 +44,12 @@ internal sealed class ReceiverApp : IAsyncDisposable
 
     public TimeProvider Time { get; }
 
+    /// <summary>What the app's inbox processor reports.</summary>
+    public ProcessorProbe Probe { get; }
+
     public IWebhookInbox Inbox => Services.GetRequiredService<IWebhookInbox>();
+
+    public SqlInboxStore Store => Services.GetRequiredService<SqlInboxStore>();
 
     public static async Task<ReceiverApp> StartAsync(
         string connectionString,
@@ -44,7 +58,7 @@ internal sealed class ReceiverApp : IAsyncDisposable
         TimeProvider? time = null,
         Action<WebApplication>? beforeMap = null,
         Action<IServiceCollection>? services = null,
-        HeraldInboxProvider provider = HeraldInboxProvider.Sqlite)
+        TestInbox inbox = TestInbox.Sqlite)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -55,23 +69,25 @@ internal sealed class ReceiverApp : IAsyncDisposable
             builder.Services.AddSingleton(time);
         }
 
+        var probe = new ProcessorProbe();
+        builder.Services.AddSingleton<IInboxObserver>(probe);
         services?.Invoke(builder.Services);
         var receiver = builder.Services.AddHeraldReceiver(options =>
         {
             options.Secrets.Add(Secret);
-            options.InboxProvider = provider;
-            options.InboxConnectionString = connectionString;
-            options.SqliteSynchronous = "NORMAL";
             options.PollInterval = TimeSpan.FromMilliseconds(200);
             options.RetryBaseDelay = TimeSpan.FromSeconds(5);
             configure?.Invoke(options);
         });
+        _ = inbox == TestInbox.Postgres
+            ? receiver.UsePostgresInbox(connectionString)
+            : receiver.UseSqliteInbox(connectionString, sqlite => sqlite.Synchronous = SqliteInboxSynchronous.Normal);
         handlers?.Invoke(receiver);
         var app = builder.Build();
         beforeMap?.Invoke(app);
         app.MapHeraldWebhooks("/webhooks/herald");
         await app.StartAsync();
-        var result = new ReceiverApp(app, app.Services.GetRequiredService<TimeProvider>())
+        var result = new ReceiverApp(app, app.Services.GetRequiredService<TimeProvider>(), probe)
         {
             BaseAddress = new Uri(app.Urls.Single()),
         };
@@ -84,6 +100,10 @@ internal sealed class ReceiverApp : IAsyncDisposable
         var folder = Directory.CreateTempSubdirectory("herald-receiver-test-");
         return $"Data Source={Path.Combine(folder.FullName, "inbox.db")}";
     }
+
+    /// <summary>A fresh database of the given kind: a SQLite file, or a new database on the test PostgreSQL.</summary>
+    public static async Task<string> NewDatabaseAsync(TestInbox inbox) =>
+        inbox == TestInbox.Postgres ? await Herald.Testing.PostgresServer.CreateDatabaseAsync("receiver") : NewSqliteDatabase();
 
     /// <summary>Posts <paramref name="body"/> signed with <paramref name="secret"/> at the app's current time.</summary>
     public Task<HttpResponseMessage> PostSignedAsync(string body, string secret = Secret, DateTimeOffset? signedAt = null, Action<HttpRequestMessage>? tweak = null) =>
@@ -98,23 +118,36 @@ internal sealed class ReceiverApp : IAsyncDisposable
         return await Client.SendAsync(request);
     }
 
+    /// <summary>Waits, on the processor's reports, until the event reaches <paramref name="state"/>.</summary>
     public async Task<InboxEntry> WaitForStateAsync(string eventId, InboxEntryState state, TimeSpan? timeout = null)
     {
-        var deadline = Environment.TickCount64 + (long)(timeout ?? TimeSpan.FromSeconds(20)).TotalMilliseconds;
-        while (true)
+        InboxEntry? entry = null;
+        var reached = false;
+        try
         {
-            var entry = await Inbox.FindAsync(eventId);
-            if (entry?.State == state)
+            var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+            while (true)
             {
-                return entry;
-            }
+                var version = Probe.Version;
+                entry = await Inbox.FindAsync(eventId);
+                if (entry?.State == state)
+                {
+                    reached = true;
+                    return entry;
+                }
 
-            if (Environment.TickCount64 > deadline)
-            {
-                throw new TimeoutException($"Event {eventId} did not reach {state}; it is {entry?.State.ToString() ?? "absent"} after {entry?.Attempts} tries ({entry?.LastError}).");
-            }
+                var left = deadline - DateTimeOffset.UtcNow;
+                if (left <= TimeSpan.Zero)
+                {
+                    throw new TimeoutException();
+                }
 
-            await Task.Delay(20);
+                await Probe.WaitForChangeAsync(version, left);
+            }
+        }
+        catch (TimeoutException) when (!reached)
+        {
+            throw new TimeoutException($"Event {eventId} did not reach {state}; it is {entry?.State.ToString() ?? "absent"} after {entry?.Attempts} tries ({entry?.LastError}).");
         }
     }
 

@@ -7,6 +7,8 @@ namespace Herald.Receiver.Tests.Support;
 internal sealed class Recorder
 {
     private readonly ConcurrentDictionary<string, int> _calls = new(StringComparer.Ordinal);
+    private int _running;
+    private int _maxRunning;
 
     public ConcurrentQueue<(WebhookEvent Event, WebhookContext Context)> Seen { get; } = new();
 
@@ -20,21 +22,37 @@ internal sealed class Recorder
 
     public bool IgnoreCancellation { get; set; }
 
+    /// <summary>The most handler calls that were running at the same moment.</summary>
+    public int MaxRunning => Volatile.Read(ref _maxRunning);
+
     public int Calls(string id) => _calls.TryGetValue(id, out var count) ? count : 0;
 
     public async Task RecordAsync(WebhookEvent webhookEvent, WebhookContext context, CancellationToken cancellationToken)
     {
-        var call = _calls.AddOrUpdate(webhookEvent.Id, 1, (_, count) => count + 1);
-        Seen.Enqueue((webhookEvent, context));
-        if (Gate is { } gate)
+        var running = Interlocked.Increment(ref _running);
+        try
         {
-            Started.TrySetResult();
-            await (IgnoreCancellation ? gate.Task : gate.Task.WaitAsync(cancellationToken));
-        }
+            int seen;
+            while (running > (seen = Volatile.Read(ref _maxRunning)) && Interlocked.CompareExchange(ref _maxRunning, running, seen) != seen)
+            {
+            }
 
-        if (FailuresToInject.TryGetValue(webhookEvent.Id, out var failures) && call <= failures)
+            var call = _calls.AddOrUpdate(webhookEvent.Id, 1, (_, count) => count + 1);
+            Seen.Enqueue((webhookEvent, context));
+            if (Gate is { } gate)
+            {
+                Started.TrySetResult();
+                await (IgnoreCancellation ? gate.Task : gate.Task.WaitAsync(cancellationToken));
+            }
+
+            if (FailuresToInject.TryGetValue(webhookEvent.Id, out var failures) && call <= failures)
+            {
+                throw new InvalidOperationException($"injected failure {call} of {failures}");
+            }
+        }
+        finally
         {
-            throw new InvalidOperationException($"injected failure {call} of {failures}");
+            Interlocked.Decrement(ref _running);
         }
     }
 }

@@ -91,12 +91,51 @@ public sealed class WebhookVerifierTests
     [InlineData("-1779285260123", WebhookVerificationStatus.MalformedTimestamp)]
     [InlineData("1779285260.123", WebhookVerificationStatus.MalformedTimestamp)]
     [InlineData("1234567890123456789012", WebhookVerificationStatus.MalformedTimestamp)]
+    [InlineData("253402300800000", WebhookVerificationStatus.MalformedTimestamp)]
+    [InlineData("1000000000000000", WebhookVerificationStatus.MalformedTimestamp)]
+    [InlineData("9999999999999999", WebhookVerificationStatus.MalformedTimestamp)]
+    [InlineData("999999999999999999", WebhookVerificationStatus.MalformedTimestamp)]
+    [InlineData("9223372036854775807", WebhookVerificationStatus.MalformedTimestamp)]
     public void Missing_or_malformed_timestamps_are_rejected(string? timestamp, WebhookVerificationStatus expected)
     {
         var body = "{}"u8.ToArray();
         var verifier = new WebhookVerifier([Secret], timeProvider: new FakeTimeProvider());
 
         Assert.Equal(expected, verifier.Verify(timestamp, WebhookSignature.Sign(Secret, "1", body), body).Status);
+    }
+
+    [Theory]
+    [InlineData("9999999999999999")]
+    [InlineData("253402300800000")]
+    [InlineData("999999999999999999")]
+    public void A_correctly_signed_timestamp_beyond_the_year_9999_is_malformed_and_nothing_throws(string timestamp)
+    {
+        var body = "{\"id\":\"evt_1\",\"name\":\"customer.created\"}"u8.ToArray();
+        var signature = WebhookSignature.Sign(Secret, timestamp, body);
+        var verifier = new WebhookVerifier([Secret], timeProvider: new FakeTimeProvider());
+
+        Assert.Equal(WebhookVerificationStatus.MalformedTimestamp, verifier.Verify(timestamp, signature, body).Status);
+        Assert.Equal(WebhookVerificationStatus.MalformedTimestamp, HeraldWebhook.Verify(body, timestamp, signature, Secret).Status);
+        var exception = Assert.Throws<WebhookVerificationException>(() => verifier.ConstructEvent(timestamp, signature, body));
+        Assert.Equal(WebhookVerificationStatus.MalformedTimestamp, exception.Status);
+    }
+
+    [Theory]
+    [InlineData("id")]
+    [InlineData("name")]
+    [InlineData("account_id")]
+    [InlineData("app_id")]
+    [InlineData("version")]
+    [InlineData("created_at")]
+    public void An_authentic_body_with_invalid_utf8_in_an_envelope_member_is_a_format_error(string member)
+    {
+        var json = Encoding.UTF8.GetBytes($"{{\"id\":\"evt_1\",\"name\":\"customer.created\",\"{member}\":\"x");
+        byte[] body = [.. json, 0xFF, .. "\"}"u8];
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var headers = HeraldWebhook.GenerateTestHeaders(Secret, body, clock.GetUtcNow());
+        var verifier = new WebhookVerifier([Secret], timeProvider: clock);
+
+        Assert.Throws<FormatException>(() => verifier.ConstructEvent(headers.Timestamp, headers.Signature, body));
     }
 
     [Fact]

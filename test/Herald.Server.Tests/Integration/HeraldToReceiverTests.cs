@@ -39,9 +39,9 @@ public sealed class HeraldToReceiverTests : IAsyncLifetime
             {
                 options.Secrets.Add(Secret);
                 options.InboxConnectionString = $"Data Source={Path.Combine(_inboxFolder, "inbox.db")}";
-                options.SqliteSynchronous = "NORMAL";
                 options.PollInterval = TimeSpan.FromMilliseconds(100);
             })
+            .UseSqliteInbox(configure: sqlite => sqlite.Synchronous = SqliteInboxSynchronous.Normal)
             .AddHandler<PaymentIntentSucceeded, RecordingHandler>()
             .AddHandler<RefundEvent, RecordingHandler>();
         _receiver = builder.Build();
