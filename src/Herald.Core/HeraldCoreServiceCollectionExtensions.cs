@@ -37,6 +37,7 @@ internal static class HeraldCoreServiceCollectionExtensions
         services.TryAddSingleton<AccountService>();
         services.TryAddSingleton<EventIngestor>();
         services.TryAddSingleton<EventLog>();
+        services.TryAddSingleton<EventFeed>();
         services.TryAddSingleton<WebhookService>();
         services.TryAddSingleton<DeliveryLog>();
         services.TryAddSingleton<WebhookTester>();

@@ -27,6 +27,7 @@ internal sealed partial class EventIngestor(
     IAccountStore accounts,
     IWebhookStore webhooks,
     IDeliveryHandOff handOff,
+    EventFeed feed,
     WakeSignal dispatch,
     TimeProvider timeProvider,
     IOptions<EventOptions> options)
@@ -133,6 +134,7 @@ internal sealed partial class EventIngestor(
         }
 
         HandOver(pending, outcome.Results, webhooksById);
+        feed.Notify();
         if (outcome.Results.Any(r => r.DeliveryCount > 0))
         {
             // For the deliveries not handed over (and other nodes' dispatchers polling for work).

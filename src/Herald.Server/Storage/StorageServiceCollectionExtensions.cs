@@ -42,6 +42,7 @@ internal static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IAccountStore, SqlAccountStore>();
         services.TryAddSingleton<IWebhookStore, SqlWebhookStore>();
         services.TryAddSingleton<IEventStore, SqlEventStore>();
+        services.TryAddSingleton<IEventFeedStore, SqlEventFeedStore>();
         services.TryAddSingleton<IDeliveryStore, SqlDeliveryStore>();
         services.TryAddSingleton<IPartnerStore, SqlPartnerStore>();
         services.TryAddSingleton<IRetentionStore, SqlRetentionStore>();

@@ -19,6 +19,9 @@ internal static class EventEndpoints
         var events = api.MapGroup("/events").RequireAuthorization(HeraldPolicies.Tenant).WithTags("Events");
         events.MapGet("/", ListAsync).WithSummary("List events, newest first")
             .WithDescription("Filters: `id` (exact), `name` (a catalog name), `account_id`, and `from_created_at`/`to_created_at` (ISO 8601 instants, inclusive). Items are the envelopes exactly as endpoints receive them.");
+        events.MapGet("/stream", StreamAsync)
+            .WithSummary("New events as Server-Sent Events (herald listen, herald events tail); resume with Last-Event-ID")
+            .ProducesApiErrors(400, 401, 404);
         events.MapGet("/{id}", GetAsync).WithSummary("Get one event's envelope");
         return api;
     }
@@ -57,6 +60,35 @@ internal static class EventEndpoints
 
     private static async Task<EnvelopeResult> GetAsync(string id, ClaimsPrincipal user, EventLog events, CancellationToken cancellationToken) =>
         new(await events.GetAsync(user.ToCaller(), id, cancellationToken), StatusCodes.Status200OK);
+
+    private static async Task<EventStreamResult> StreamAsync(
+        [FromQuery(Name = "account_id")] string? accountId,
+        [FromQuery(Name = "events")] string? names,
+        [FromHeader(Name = "Last-Event-ID")] string? lastEventId,
+        ClaimsPrincipal user,
+        EventFeed feed,
+        TimeProvider time,
+        IHostApplicationLifetime lifetime,
+        CancellationToken cancellationToken)
+    {
+        FeedPosition? after = null;
+        if (!string.IsNullOrEmpty(lastEventId))
+        {
+            after = FeedPosition.TryParse(lastEventId, out var position)
+                ? position
+                : throw Herald.Core.HeraldException.Validation("Last-Event-ID must be the id of an event this stream sent; omit it to start with new events.", "Last-Event-ID");
+        }
+
+        var filter = string.IsNullOrEmpty(names) ? null : names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = filter?.FirstOrDefault(name => !Herald.Contracts.Events.EventCatalog.Contains(name));
+        if (unknown is not null)
+        {
+            throw Herald.Core.HeraldException.Validation($"Unknown event name '{unknown}' in events; GET /api/v1/event_types lists the accepted names.", "events");
+        }
+
+        var scope = await feed.ScopeAsync(user.ToCaller(), NullIfEmpty(accountId), cancellationToken);
+        return new EventStreamResult(feed, scope, filter, after, time, lifetime.ApplicationStopping);
+    }
 
     private static PublishEvent ToPublish(CreateEventRequest body) => new(body.Id, body.Name, body.AccountId, body.Data, body.CreatedAt, body.Version);
 
