@@ -51,7 +51,9 @@ internal sealed record ClaimedDelivery
 /// <param name="Limit">At most this many in all.</param>
 /// <param name="PerWebhookLimit">At most this many of one webhook, so one backlogged endpoint cannot fill the batch.</param>
 /// <param name="ExcludedWebhookIds">Webhooks that cannot take more now (full, paused or with an open circuit).</param>
-internal sealed record ClaimRequest(string Node, long Token, long Now, long LeaseUntil, int Limit, int PerWebhookLimit, IReadOnlyCollection<string> ExcludedWebhookIds);
+/// <param name="TakeOverExpiredLeases">Also take deliveries whose lease ran out (a dead node's); off just after a database outage, while the live nodes write what they hold.</param>
+internal sealed record ClaimRequest(
+    string Node, long Token, long Now, long LeaseUntil, int Limit, int PerWebhookLimit, IReadOnlyCollection<string> ExcludedWebhookIds, bool TakeOverExpiredLeases = true);
 
 /// <summary>What an attempt says about its endpoint's health, recorded on the webhook.</summary>
 internal enum EndpointHealth

@@ -44,6 +44,7 @@ internal sealed partial class DeliveryDispatcher : BackgroundService, IDeliveryH
     private int _held;
     private int _reserved;
     private long _heartbeat;
+    private long _lastDatabaseFailure;
     private volatile bool _stopping;
 
     public DeliveryDispatcher(
@@ -86,7 +87,29 @@ internal sealed partial class DeliveryDispatcher : BackgroundService, IDeliveryH
     /// <summary>The endpoint's controller, for tests and diagnostics.</summary>
     internal EndpointController? Endpoint(string webhookId) => _endpoints.GetValueOrDefault(webhookId);
 
+    /// <summary>
+    /// After the database was away, expired leases are left alone this long: every live node's writer retries within
+    /// <see cref="DeliveryOutcomeWriter.LongestPause"/> and writes the outcomes it holds first, so nothing it already
+    /// sent is taken over and sent again. Only then are dead nodes' leases taken over.
+    /// </summary>
+    private static readonly TimeSpan TakeOverSettle = DeliveryOutcomeWriter.LongestPause * 2.5;
+
     private int MaxHeld => _options.MaxInFlight * 2;
+
+    private bool MayTakeOverExpiredLeases
+    {
+        get
+        {
+            if (_outcomes.FailingSince != 0)
+            {
+                Volatile.Write(ref _lastDatabaseFailure, _timeProvider.GetTimestamp());
+                return false;
+            }
+
+            var failure = Volatile.Read(ref _lastDatabaseFailure);
+            return failure == 0 || _timeProvider.GetElapsedTime(failure) >= TakeOverSettle;
+        }
+    }
 
     private bool OutcomesLag => _outcomes.Backlog > _options.MaxInFlight;
 
@@ -109,6 +132,7 @@ internal sealed partial class DeliveryDispatcher : BackgroundService, IDeliveryH
             catch (Exception exception)
 #pragma warning restore CA1031
             {
+                Volatile.Write(ref _lastDatabaseFailure, _timeProvider.GetTimestamp());
                 LogClaimFailed(_logger, exception);
             }
 
@@ -150,7 +174,9 @@ internal sealed partial class DeliveryDispatcher : BackgroundService, IDeliveryH
         }
 
         var claimed = await _store.ClaimDueAsync(
-            new ClaimRequest(_node, Random.Shared.NextInt64(1, long.MaxValue), nowMs, (now + _options.LeaseDuration).ToUnixTimeMilliseconds(), limit, 2 * largestLimit, excluded),
+            new ClaimRequest(
+                _node, Random.Shared.NextInt64(1, long.MaxValue), nowMs, (now + _options.LeaseDuration).ToUnixTimeMilliseconds(), limit, 2 * largestLimit, excluded,
+                MayTakeOverExpiredLeases),
             cancellationToken);
 
         List<ClaimedDelivery>? release = null;

@@ -19,7 +19,8 @@ internal sealed partial class DeliveryOutcomeWriter(
     IDeliveryStore store, TimeProvider timeProvider, IOptions<DeliveryOptions> options, ILogger<DeliveryOutcomeWriter> logger) : BackgroundService
 {
     private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan LongestPause = TimeSpan.FromSeconds(5);
+    /// <summary>The longest pause between tries of a batch: after a database outage, outcomes are written within it.</summary>
+    public static readonly TimeSpan LongestPause = TimeSpan.FromSeconds(2);
 
     private readonly Channel<DeliveryOutcome> _outcomes = Channel.CreateUnbounded<DeliveryOutcome>(new UnboundedChannelOptions { SingleReader = true });
     private readonly int _batchSize = options.Value.OutcomeBatchSize;

@@ -29,7 +29,7 @@ internal sealed class SqlDeliveryStore(SqlDatabase database, SecretProtector pro
         $"""
         due AS (
           SELECT d.id, d.webhook_id, d.next_attempt_at FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
-          WHERE d.status = '{DeliveryStatus.Queued}' AND d.next_attempt_at <= @Now AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= @Now)
+          WHERE d.status = '{DeliveryStatus.Queued}' AND d.next_attempt_at <= @Now AND {Claimable("d")}
             AND w.status = '{WebhookStatus.Enabled}' AND w.deleted_at IS NULL
             {(request.ExcludedWebhookIds.Count > 0 ? $"AND {database.NotIn("d.webhook_id", "Excluded")}" : string.Empty)}
           ORDER BY d.next_attempt_at, d.id LIMIT @Scan),
@@ -38,6 +38,9 @@ internal sealed class SqlDeliveryStore(SqlDatabase database, SecretProtector pro
         picked AS (
           SELECT id, next_attempt_at FROM ranked WHERE position <= @PerWebhookLimit ORDER BY next_attempt_at, id LIMIT @Limit)
         """;
+
+    /// <summary>Not leased, or (when taking over) leased until a time already past.</summary>
+    private static string Claimable(string alias) => $"({alias}.lease_expires_at IS NULL OR (@TakeOver AND {alias}.lease_expires_at <= @Now))";
 
     public async Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(ClaimRequest request, CancellationToken cancellationToken)
     {
@@ -51,6 +54,7 @@ internal sealed class SqlDeliveryStore(SqlDatabase database, SecretProtector pro
             request.PerWebhookLimit,
             Scan = request.Limit * 4,
             Excluded = request.ExcludedWebhookIds.ToArray(),
+            TakeOver = request.TakeOverExpiredLeases,
         };
         await using var connection = await database.OpenAsync(cancellationToken);
         if (database.Dialect == SchemaDialect.Postgres)
@@ -62,7 +66,7 @@ internal sealed class SqlDeliveryStore(SqlDatabase database, SecretProtector pro
                 WITH {PickSql(request)},
                 locked AS (
                   SELECT d.id FROM deliveries d JOIN picked p ON p.id = d.id
-                  WHERE d.status = '{DeliveryStatus.Queued}' AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= @Now)
+                  WHERE d.status = '{DeliveryStatus.Queued}' AND {Claimable("d")}
                   FOR UPDATE OF d SKIP LOCKED),
                 leased AS (
                   UPDATE deliveries d SET lease_owner = @Node, lease_token = @Token, lease_expires_at = @LeaseUntil
@@ -339,10 +343,13 @@ internal sealed class SqlDeliveryStore(SqlDatabase database, SecretProtector pro
         await using var connection = await database.OpenAsync(cancellationToken);
         if (connection is NpgsqlConnection postgres)
         {
+            // Rows locked by an outcome write in progress are skipped: that write is their lease (nobody can claim them).
             await using var command = new NpgsqlCommand(
                 $"""
-                UPDATE deliveries SET lease_expires_at = @until FROM unnest(@id, @token) AS l(id, token)
-                WHERE deliveries.id = l.id AND deliveries.lease_token = l.token AND deliveries.status = '{DeliveryStatus.Queued}'
+                UPDATE deliveries SET lease_expires_at = @until
+                FROM (SELECT d.id FROM deliveries d JOIN unnest(@id, @token) AS l(id, token) ON d.id = l.id AND d.lease_token = l.token
+                      WHERE d.status = '{DeliveryStatus.Queued}' FOR UPDATE OF d SKIP LOCKED) AS kept
+                WHERE deliveries.id = kept.id
                 """,
                 postgres);
             command.Array("id", NpgsqlDbType.Text, leases.Select(l => l.DeliveryId).ToArray());
