@@ -21,7 +21,20 @@ internal static class EventEndpoints
             .WithDescription("Filters: `id` (exact), `name` (a catalog name), `account_id`, and `from_created_at`/`to_created_at` (ISO 8601 instants, inclusive). Items are the envelopes exactly as endpoints receive them.");
         events.MapGet("/stream", StreamAsync)
             .WithSummary("New events as Server-Sent Events (herald listen, herald events tail); resume with Last-Event-ID")
-            .ProducesApiErrors(400, 401, 404);
+            .ProducesApiErrors(400, 401, 404)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                if (operation.Responses?["200"].Content?["text/event-stream"] is { } stream)
+                {
+                    stream.Schema = new Microsoft.OpenApi.OpenApiSchema
+                    {
+                        Type = Microsoft.OpenApi.JsonSchemaType.String,
+                        Description = "Messages `id: <cursor>`, `event: event`, `data: <the event envelope, one line>`, separated by blank lines; `:` lines keep the connection alive.",
+                    };
+                }
+
+                return Task.CompletedTask;
+            });
         events.MapGet("/{id}", GetAsync).WithSummary("Get one event's envelope");
         return api;
     }
