@@ -13,10 +13,13 @@ namespace Herald.LoadTest.Scenarios;
 /// </summary>
 internal sealed class HeraldDeployment : IAsyncDisposable
 {
-    /// <summary>The server's delivery defaults (<c>HeraldServerOptions.Delivery</c>) the harness needs to size the wire-limit loop.</summary>
-    private const int DefaultMaxConcurrencyPerEndpoint = 10;
+    /// <summary>
+    /// The server's delivery ceilings (<c>Herald:Delivery</c>, see docs/server.md) the harness sizes the wire-limit loop
+    /// with: the loop gets as many requests in flight as Herald may have, even where Herald's adaptive limit uses fewer.
+    /// </summary>
+    private const int DefaultMaxConcurrencyPerEndpoint = 128;
 
-    private const int DefaultMaxInFlight = 256;
+    private const int DefaultMaxInFlight = 512;
 
     private readonly string? _sqliteFile;
     private readonly string? _postgresConnection;

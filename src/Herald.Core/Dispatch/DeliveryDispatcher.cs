@@ -153,8 +153,12 @@ internal sealed partial class DeliveryDispatcher : BackgroundService, IDeliveryH
     /// <summary>Claims one batch; true when the batch was full and more may be due right now.</summary>
     private async Task<bool> ClaimAndStartAsync(CancellationToken cancellationToken)
     {
-        var limit = Math.Min(MaxHeld - Volatile.Read(ref _held) - Volatile.Read(ref _reserved), _options.ClaimBatchSize);
-        if (limit <= 0 || OutcomesLag)
+        var held = Volatile.Read(ref _held);
+        var limit = Math.Min(MaxHeld - held - Volatile.Read(ref _reserved), _options.ClaimBatchSize);
+
+        // Every finished attempt wakes this loop; claiming one or two at a time would spend a write transaction per
+        // delivery. While the node holds work, wait until a quarter batch fits.
+        if (limit <= 0 || OutcomesLag || (held > 0 && limit < _options.ClaimBatchSize / 4))
         {
             return false;
         }

@@ -29,8 +29,22 @@ internal abstract class SqlDatabase : IAsyncDisposable
     /// <summary>The negation of <see cref="In"/>.</summary>
     public virtual string NotIn(string column, string parameter) => $"{column} NOT IN @{parameter}";
 
+    /// <summary>
+    /// Follows a table name to make the query read <paramref name="index"/>: SQLite's <c>INDEXED BY</c>. SQLite keeps
+    /// no statistics unless asked, and without them it can pick an index that reads far more; PostgreSQL plans from
+    /// its statistics and gets nothing.
+    /// </summary>
+    public virtual string UseIndex(string index) => string.Empty;
+
     /// <summary>Appended to the claim's row selection, e.g. <c>FOR UPDATE SKIP LOCKED</c>.</summary>
     public virtual string ClaimLockClause => string.Empty;
+
+    /// <summary>
+    /// Begins a transaction that writes. Dispose it: that rolls back what was not committed and, on SQLite, lets the
+    /// next writer in.
+    /// </summary>
+    public virtual async ValueTask<WriteTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        new(await connection.BeginTransactionAsync(cancellationToken), turn: null);
 
     /// <summary>A read-only transaction in which every query sees the same committed state.</summary>
     public abstract ValueTask<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken);

@@ -28,7 +28,7 @@ internal sealed class SqlDeliveryStore(SqlDatabase database, SecretProtector pro
     private string PickSql(ClaimRequest request) =>
         $"""
         due AS (
-          SELECT d.id, d.webhook_id, d.next_attempt_at FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+          SELECT d.id, d.webhook_id, d.next_attempt_at FROM deliveries d {database.UseIndex("deliveries_due")} JOIN webhooks w ON w.id = d.webhook_id
           WHERE d.status = '{DeliveryStatus.Queued}' AND d.next_attempt_at <= @Now AND {Claimable("d")}
             AND w.status = '{WebhookStatus.Enabled}' AND w.deleted_at IS NULL
             {(request.ExcludedWebhookIds.Count > 0 ? $"AND {database.NotIn("d.webhook_id", "Excluded")}" : string.Empty)}
@@ -81,7 +81,8 @@ internal sealed class SqlDeliveryStore(SqlDatabase database, SecretProtector pro
         }
 
         // SQLite: the write lock (BEGIN IMMEDIATE) makes pick-and-lease atomic; the sending data is read in the same snapshot.
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await database.BeginWriteAsync(connection, cancellationToken);
+        var transaction = write.Transaction;
         var ids = (await connection.QueryAsync<string>(new CommandDefinition(
             $"""
             WITH {PickSql(request)}
@@ -129,7 +130,9 @@ internal sealed class SqlDeliveryStore(SqlDatabase database, SecretProtector pro
             return;
         }
 
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await database.BeginWriteAsync(connection, cancellationToken);
+
+        var transaction = write.Transaction;
         await using var update = connection.Command(transaction, $"{release} WHERE id = $id AND lease_token = $token AND lease_owner = $node");
         var (id, token) = (update.Parameter("$id"), update.Parameter("$token"));
         update.Parameter("$node", node);
@@ -151,7 +154,8 @@ internal sealed class SqlDeliveryStore(SqlDatabase database, SecretProtector pro
         }
 
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await database.BeginWriteAsync(connection, cancellationToken);
+        var transaction = write.Transaction;
 
         // Deliveries first: their row locks are taken before anything else, so a write that stalls still holds them and
         // no other node can claim and send them again meanwhile.
@@ -359,7 +363,9 @@ internal sealed class SqlDeliveryStore(SqlDatabase database, SecretProtector pro
             return;
         }
 
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await database.BeginWriteAsync(connection, cancellationToken);
+
+        var transaction = write.Transaction;
         await using var update = connection.Command(transaction,
             $"UPDATE deliveries SET lease_expires_at = $until WHERE id = $id AND lease_token = $token AND status = '{DeliveryStatus.Queued}'");
         var (id, token) = (update.Parameter("$id"), update.Parameter("$token"));

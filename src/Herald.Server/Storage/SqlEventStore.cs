@@ -45,7 +45,8 @@ internal sealed class SqlEventStore : IEventStore, IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             await using var connection = await _database.OpenAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using var write = await _database.BeginWriteAsync(connection, cancellationToken);
+            var transaction = write.Transaction;
             var results = await WriteAsync(_database, connection, transaction, group, cancellationToken);
             if (results is null && attempt < MaxRaceRetries)
             {

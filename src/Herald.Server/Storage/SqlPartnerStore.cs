@@ -38,7 +38,8 @@ internal sealed class SqlPartnerStore(SqlDatabase database) : IPartnerStore
     public async Task<ConnectOutcome> ConnectAsync(string accountId, string appId, long now, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await database.BeginWriteAsync(connection, cancellationToken);
+        var transaction = write.Transaction;
         var existing = await connection.QuerySingleOrDefaultAsync<PartnerConnection>(new CommandDefinition(
             $"{ConnectionSelect} WHERE c.account_id = @accountId AND c.app_id = @appId", new { accountId, appId }, transaction, cancellationToken: cancellationToken));
         if (existing is { Status: ConnectionStatus.Active })
@@ -83,7 +84,8 @@ internal sealed class SqlPartnerStore(SqlDatabase database) : IPartnerStore
             ? database.In("account_id", "accountIds")
             : "account_id IN (SELECT id FROM accounts WHERE org_id = @orgId)";
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await database.BeginWriteAsync(connection, cancellationToken);
+        var transaction = write.Transaction;
         var disconnected = (await connection.QueryAsync<string>(new CommandDefinition(
             $"""
             UPDATE connections SET status = '{ConnectionStatus.Disconnected}', updated_at = @now

@@ -36,7 +36,8 @@ internal sealed class SqlRetentionStore(SqlDatabase database) : IRetentionStore
             return new PurgedBatch(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2));
         }
 
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await database.BeginWriteAsync(connection, cancellationToken);
+        var transaction = write.Transaction;
         await Execute(connection, transaction, "CREATE TEMP TABLE IF NOT EXISTS retention_batch (id TEXT PRIMARY KEY)", cancellationToken);
         await Execute(connection, transaction, "DELETE FROM retention_batch", cancellationToken);
         await using (var pick = connection.Command(transaction,

@@ -118,7 +118,8 @@ internal sealed class SqlWebhookStore(SqlDatabase database, SecretProtector prot
     public async Task UpdateAsync(Webhook webhook, QueuedDeliveries queued, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await database.BeginWriteAsync(connection, cancellationToken);
+        var transaction = write.Transaction;
         await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE webhooks SET url = @Url, event_list = @EventList, all_events = @AllEvents, secret = @Secret, next_secret = @NextSecret,
@@ -146,7 +147,8 @@ internal sealed class SqlWebhookStore(SqlDatabase database, SecretProtector prot
     {
         var where = new ScopedQuery(scope).With("id", id).With("now", now);
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await database.BeginWriteAsync(connection, cancellationToken);
+        var transaction = write.Transaction;
         var deleted = await connection.ExecuteAsync(new CommandDefinition(
             $"""
             UPDATE webhooks SET deleted_at = @now, updated_at = @now, status = '{WebhookStatus.Disabled}', disabled_reason = '{WebhookService.Deleted}'

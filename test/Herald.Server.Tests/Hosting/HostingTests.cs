@@ -17,6 +17,16 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public void Configuration_files_are_read_once_so_no_watcher_wakes_on_every_database_write_under_the_working_folder()
+    {
+        var builder = HeraldServerApp.CreateBuilder(["--dev"]);
+
+        var files = builder.Configuration.Sources.OfType<Microsoft.Extensions.Configuration.FileConfigurationSource>().ToList();
+        Assert.NotEmpty(files);
+        Assert.All(files, file => Assert.False(file.ReloadOnChange, $"{file.Path} is reloaded on change"));
+    }
+
+    [Fact]
     public async Task Health_readiness_and_the_openapi_document_answer_without_a_key()
     {
         await using var server = await HeraldTestServer.StartAsync();
