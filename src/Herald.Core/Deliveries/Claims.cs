@@ -40,6 +40,9 @@ internal sealed record ClaimedDelivery
     /// <summary>The claim this node holds it under; its outcome is written only while the lease is still this one.</summary>
     public long LeaseToken { get; init; }
 
+    /// <summary>The W3C <c>traceparent</c> of its event's ingest span: the parent of the attempt's span.</summary>
+    public string? TraceParent { get; init; }
+
     public string? SigningSecret(long now) => SigningSecrets.Current(Secret, NextSecret, NextSecretAt, now);
 }
 

@@ -70,6 +70,7 @@ internal sealed partial class DeliveryDispatcher : BackgroundService, IDeliveryH
         metrics.Meter.CreateObservableGauge("herald.dispatcher.in_flight", () => Volatile.Read(ref _running), "{attempt}", "Attempts being sent by this node.");
         metrics.Meter.CreateObservableGauge("herald.dispatcher.held", () => Volatile.Read(ref _held), "{delivery}", "Deliveries this node holds in memory: in flight and waiting behind them.");
         metrics.Meter.CreateObservableGauge("herald.dispatcher.open_circuits", CountOpenCircuits, "{webhook}", "Endpoints whose circuit is open on this node.");
+        metrics.ObserveOutcomeWriter(() => outcomes.Backlog, () => outcomes.FailingFor);
     }
 
     /// <summary>This node's identity, written as the lease owner of what it claims.</summary>
@@ -177,11 +178,13 @@ internal sealed partial class DeliveryDispatcher : BackgroundService, IDeliveryH
             largestLimit = Math.Max(largestLimit, endpoint.Limit);
         }
 
+        var claimStarted = _timeProvider.GetTimestamp();
         var claimed = await _store.ClaimDueAsync(
             new ClaimRequest(
                 _node, Random.Shared.NextInt64(1, long.MaxValue), nowMs, (now + _options.LeaseDuration).ToUnixTimeMilliseconds(), limit, 2 * largestLimit, excluded,
                 MayTakeOverExpiredLeases),
             cancellationToken);
+        _metrics.Claim(_timeProvider.GetElapsedTime(claimStarted));
 
         List<ClaimedDelivery>? release = null;
         foreach (var delivery in claimed)
@@ -307,16 +310,32 @@ internal sealed partial class DeliveryDispatcher : BackgroundService, IDeliveryH
                 return (AttemptSignal.Refused, TimeSpan.Zero, null, false);
             }
 
-            using var activity = HeraldMetrics.ActivitySource.StartActivity("herald.attempt", ActivityKind.Client);
-            activity?.SetTag("herald.delivery.id", delivery.DeliveryId);
-            activity?.SetTag("herald.webhook.id", delivery.WebhookId);
+            // A child of the event's ingest span; the HTTP handler sends its context to the endpoint as traceparent.
+            using var activity = HeraldActivities.StartAttempt(delivery.TraceParent);
+            var traced = activity.IsAllDataRequested;
+            if (traced)
+            {
+                activity.SetTag("herald.delivery.id", delivery.DeliveryId);
+                activity.SetTag("herald.webhook.id", delivery.WebhookId);
+                activity.SetTag("herald.event.id", delivery.EventId);
+                activity.SetTag("herald.attempt.number", delivery.AttemptCount + 1);
+            }
+
             var now = _timeProvider.GetUtcNow();
 
             // In-flight attempts are never cancelled by shutdown: they finish within the timeout, or their lease expires.
             var result = await _sender.SendAsync(delivery.Url, delivery.SigningSecret(now.ToUnixTimeMilliseconds()), delivery.Body, CancellationToken.None);
             var outcome = _policy.Decide(delivery, result, _timeProvider.GetUtcNow(), Random.Shared.NextDouble());
-            activity?.SetTag("http.response.status_code", result.StatusCode);
-            activity?.SetTag("herald.delivery.result", ResultName(outcome));
+            if (traced)
+            {
+                activity.SetTag("http.response.status_code", result.StatusCode);
+                activity.SetTag("herald.delivery.result", ResultName(outcome));
+                if (outcome.NewStatus != DeliveryStatus.Success)
+                {
+                    activity.SetStatus(ActivityStatusCode.Error, result.Error ?? $"HTTP {result.StatusCode}");
+                }
+            }
+
             _metrics.Attempt(result.Duration, outcome.NewStatus == DeliveryStatus.Success, result.StatusCode, delivery.WebhookId);
             _metrics.Outcome(ResultName(outcome));
             LogAttempt(_logger, delivery.DeliveryId, delivery.WebhookId, result.StatusCode, outcome.NewStatus);

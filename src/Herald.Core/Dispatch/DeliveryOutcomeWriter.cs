@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Herald.Core.Deliveries;
+using Herald.Core.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,7 +17,7 @@ namespace Herald.Core.Dispatch;
 /// harmless: its lease expires and the delivery is attempted again (at-least-once).
 /// </summary>
 internal sealed partial class DeliveryOutcomeWriter(
-    IDeliveryStore store, TimeProvider timeProvider, IOptions<DeliveryOptions> options, ILogger<DeliveryOutcomeWriter> logger) : BackgroundService
+    IDeliveryStore store, TimeProvider timeProvider, IOptions<DeliveryOptions> options, HeraldMetrics metrics, ILogger<DeliveryOutcomeWriter> logger) : BackgroundService
 {
     private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(100);
     /// <summary>The longest pause between tries of a batch: after a database outage, outcomes are written within it.</summary>
@@ -36,6 +37,9 @@ internal sealed partial class DeliveryOutcomeWriter(
 
     /// <summary>Since when writes have been failing (a <see cref="TimeProvider"/> timestamp), or 0 while they succeed.</summary>
     public long FailingSince => Volatile.Read(ref _failingSince);
+
+    /// <summary>How long writes have been failing without a success; zero while they succeed.</summary>
+    public TimeSpan FailingFor => FailingSince is var since and not 0 ? timeProvider.GetElapsedTime(since) : TimeSpan.Zero;
 
     public ValueTask WriteAsync(DeliveryOutcome outcome)
     {
@@ -153,6 +157,7 @@ internal sealed partial class DeliveryOutcomeWriter(
 #pragma warning restore CA1031
             {
                 Interlocked.CompareExchange(ref _failingSince, timeProvider.GetTimestamp(), 0);
+                metrics.OutcomeWriteFailed();
                 LogWriteFailed(logger, batch.Count, attempt, pause, exception);
                 await Task.Delay(pause, timeProvider, cancellationToken);
                 pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LongestPause.Ticks));

@@ -8,6 +8,7 @@ using Herald.Contracts.Events;
 using Herald.Contracts.Json;
 using Herald.Core.Accounts;
 using Herald.Core.Deliveries;
+using Herald.Core.Diagnostics;
 using Herald.Core.Tenants;
 using Herald.Core.Webhooks;
 using Herald.Internal;
@@ -30,7 +31,8 @@ internal sealed partial class EventIngestor(
     EventFeed feed,
     WakeSignal dispatch,
     TimeProvider timeProvider,
-    IOptions<EventOptions> options)
+    IOptions<EventOptions> options,
+    HeraldMetrics metrics)
 {
     // \A and \z, not ^ and $: "$" also matches before a final "\n", which would let "evt_1\n" pass as a different id.
     [GeneratedRegex(@"\A[A-Za-z0-9_-]{1,128}\z")]
@@ -67,13 +69,37 @@ internal sealed partial class EventIngestor(
         return await IngestAsync(requests!, batch: true, cancellationToken);
     }
 
+    /// <summary>Ingests under a <c>herald.ingest</c> span, whose context is stored with the events: their attempts are its children.</summary>
     private async Task<IReadOnlyList<StoreEventResult>> IngestAsync(IReadOnlyList<PublishEvent> requests, bool batch, CancellationToken cancellationToken)
+    {
+        using var activity = HeraldActivities.StartIngest(requests.Count);
+        try
+        {
+            var results = await IngestAsync(requests, batch, HeraldActivities.TraceParent(activity), cancellationToken);
+            var created = results.Count(r => r.Created);
+            metrics.EventsIngested(created);
+            if (activity.IsAllDataRequested)
+            {
+                activity.SetTag("herald.events.created", created);
+                activity.SetTag("herald.deliveries.count", results.Sum(r => r.DeliveryCount));
+            }
+
+            return results;
+        }
+        catch (Exception exception)
+        {
+            HeraldActivities.Fail(activity, exception);
+            throw;
+        }
+    }
+
+    private async Task<IReadOnlyList<StoreEventResult>> IngestAsync(IReadOnlyList<PublishEvent> requests, bool batch, string? traceParent, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         var records = new List<StoredEvent>(requests.Count);
         for (var index = 0; index < requests.Count; index++)
         {
-            records.Add(Validate(requests[index], batch ? $"events[{index}]." : string.Empty, now));
+            records.Add(Validate(requests[index], batch ? $"events[{index}]." : string.Empty, now) with { TraceParent = traceParent });
         }
 
         var accountIds = records.Select(r => r.AccountId!).Distinct(StringComparer.Ordinal).ToList();
@@ -177,6 +203,7 @@ internal sealed partial class EventIngestor(
                     WebhookFailingSince = webhook.FailingSince,
                     Body = stored.Body,
                     LeaseToken = lease.Token,
+                    TraceParent = stored.TraceParent,
                 });
             }
         }

@@ -24,6 +24,9 @@ internal sealed record StoredEvent
     public required byte[] ContentHash { get; init; }
     public required byte[] Body { get; init; }
     public long IngestedAt { get; init; }
+
+    /// <summary>The W3C <c>traceparent</c> of the span that ingested it: every attempt of its deliveries is a child of it.</summary>
+    public string? TraceParent { get; init; }
 }
 
 /// <summary>An event to store together with the deliveries its fan-out made.</summary>

@@ -2,6 +2,7 @@ using Herald.Contracts.Envelope;
 using Herald.Contracts.Events;
 using Herald.Contracts.Samples;
 using Herald.Core.Deliveries;
+using Herald.Core.Diagnostics;
 using Herald.Core.Tenants;
 using Herald.Core.Webhooks;
 using Microsoft.Extensions.Options;
@@ -28,6 +29,7 @@ internal sealed class WebhookTester(WebhookService webhooks, IWebhookSender send
         var accountId = type.IsPartnerLevel ? null : webhook.AccountId ?? "acct_test";
         var appId = type.IsPartnerLevel || webhook.AccountId is null ? webhook.AppId : null;
         var envelope = WebhookEnvelope.Serialize(eventId, type.Name, accountId, appId, EventSamples.GetData(type.Name).Span, now, eventOptions.Value.DefaultVersion);
+        using var activity = HeraldActivities.StartWebhookTest(webhook.Id);
         var result = await sender.SendAsync(webhook.Url, webhook.SigningSecret(now.ToUnixTimeMilliseconds()), envelope, cancellationToken);
         return new WebhookTestResult(
             eventId, type.Name, deliveryOptions.Value.IsSuccess(result.StatusCode), result.StatusCode, (long)result.Duration.TotalMilliseconds, result.Error, result.ResponseBody);

@@ -1,8 +1,10 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Herald.Contracts.Envelope;
 using Herald.Contracts.Events;
+using Herald.Core.Diagnostics;
 using Herald.Core.Events;
 
 namespace Herald.Core.Partners;
@@ -47,6 +49,9 @@ internal static class DisconnectedEvent
             ContentHash = SHA256.HashData(body),
             Body = body,
             IngestedAt = now.ToUnixTimeMilliseconds(),
+
+            // Its deliveries' attempts join the trace of the request that disconnected the app.
+            TraceParent = HeraldActivities.TraceParent(Activity.Current),
         };
     }
 }

@@ -76,11 +76,13 @@ internal static class HeraldServerBuilderExtensions
         services.AddOpenApi();
         services.AddHeraldApiDocs();
         services.AddHeraldDashboard();
+        builder.AddHeraldObservability();
         return builder;
     }
 
     public static WebApplication MapHeraldServer(this WebApplication app)
     {
+        app.MapHeraldObservability();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseAuthentication();
         app.UseRateLimiter();

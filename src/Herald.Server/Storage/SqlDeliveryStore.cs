@@ -19,7 +19,7 @@ internal sealed class SqlDeliveryStore(SqlDatabase database, SecretProtector pro
 
     private const string ClaimedColumns =
         "d.id AS delivery_id, d.event_id, d.webhook_id, w.url, w.secret, w.next_secret, w.next_secret_at, w.status AS webhook_status, " +
-        "w.failing_since AS webhook_failing_since, d.attempt_count, d.round_attempts, e.body, d.lease_token";
+        "w.failing_since AS webhook_failing_since, d.attempt_count, d.round_attempts, e.body, d.lease_token, e.trace_parent";
 
     /// <summary>
     /// The oldest due deliveries of enabled webhooks, at most <c>PerWebhookLimit</c> per webhook so one backlogged

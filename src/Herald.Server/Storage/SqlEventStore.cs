@@ -17,7 +17,7 @@ namespace Herald.Server.Storage;
 /// </summary>
 internal sealed class SqlEventStore : IEventStore, IAsyncDisposable
 {
-    private const string InsertColumns = "id, name, account_id, app_id, created_at, version, content_hash, body, ingested_at";
+    private const string InsertColumns = "id, name, account_id, app_id, created_at, version, content_hash, body, ingested_at, trace_parent";
     private const string Columns = "seq, " + InsertColumns;
 
     // A group stops growing at this many events; a batch_create of 1000 still goes in one piece.
@@ -159,7 +159,7 @@ internal sealed class SqlEventStore : IEventStore, IAsyncDisposable
             await using var command = new NpgsqlCommand(
                 $"""
                 INSERT INTO events ({InsertColumns})
-                SELECT * FROM unnest(@id, @name, @account, @app, @created, @version, @hash, @body, @ingested)
+                SELECT * FROM unnest(@id, @name, @account, @app, @created, @version, @hash, @body, @ingested, @traceParent)
                 ON CONFLICT (id) DO NOTHING RETURNING id, seq
                 """,
                 postgres,
@@ -174,6 +174,7 @@ internal sealed class SqlEventStore : IEventStore, IAsyncDisposable
             command.Array("hash", NpgsqlDbType.Bytea, events.Select(e => e.ContentHash).ToArray());
             command.Array("body", NpgsqlDbType.Bytea, events.Select(e => e.Body).ToArray());
             command.Array("ingested", NpgsqlDbType.Bigint, events.Select(e => e.IngestedAt).ToArray());
+            command.Array("traceParent", NpgsqlDbType.Text, events.Select(e => e.TraceParent).ToArray());
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -183,10 +184,10 @@ internal sealed class SqlEventStore : IEventStore, IAsyncDisposable
         else
         {
             await using var command = connection.Command(transaction,
-                $"INSERT INTO events ({InsertColumns}) VALUES ($id, $name, $account, $app, $created, $version, $hash, $body, $ingested) ON CONFLICT (id) DO NOTHING RETURNING seq");
-            var (id, name, account, app, created, version, hash, body, ingested) = (
+                $"INSERT INTO events ({InsertColumns}) VALUES ($id, $name, $account, $app, $created, $version, $hash, $body, $ingested, $traceParent) ON CONFLICT (id) DO NOTHING RETURNING seq");
+            var (id, name, account, app, created, version, hash, body, ingested, traceParent) = (
                 command.Parameter("$id"), command.Parameter("$name"), command.Parameter("$account"), command.Parameter("$app"), command.Parameter("$created"),
-                command.Parameter("$version"), command.Parameter("$hash"), command.Parameter("$body"), command.Parameter("$ingested"));
+                command.Parameter("$version"), command.Parameter("$hash"), command.Parameter("$body"), command.Parameter("$ingested"), command.Parameter("$traceParent"));
             foreach (var (pending, _) in inserts)
             {
                 var stored = pending.Event;
@@ -199,6 +200,7 @@ internal sealed class SqlEventStore : IEventStore, IAsyncDisposable
                 hash.Set(stored.ContentHash);
                 body.Set(stored.Body);
                 ingested.Set(stored.IngestedAt);
+                traceParent.Set(stored.TraceParent);
                 if (await command.ExecuteScalarAsync(cancellationToken) is long seq)
                 {
                     sequence[stored.Id] = seq;

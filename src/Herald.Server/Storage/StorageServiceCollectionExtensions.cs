@@ -46,6 +46,7 @@ internal static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IDeliveryStore, SqlDeliveryStore>();
         services.TryAddSingleton<IPartnerStore, SqlPartnerStore>();
         services.TryAddSingleton<IRetentionStore, SqlRetentionStore>();
+        services.TryAddSingleton<IDeliveryQueueStats, SqlDeliveryQueueStats>();
         services.AddHostedService<SchemaInitializer>();
         services.AddHostedService<SecretKeyMaintenance>();
         services.AddHealthChecks()

@@ -16,6 +16,7 @@ public sealed class OptionsDocumentationTests
         { "Herald:Retention", typeof(Herald.Core.Retention.RetentionOptions) },
         { "Herald:Secrets", typeof(Herald.Server.Storage.SecretsOptions) },
         { "Herald:RateLimits", typeof(Herald.Server.Hosting.RateLimitOptions) },
+        { "Herald:Observability", typeof(Herald.Server.Observability.ObservabilityOptions) },
     };
 
     [Theory]

@@ -35,7 +35,8 @@ public sealed class HeraldTestServer : IAsyncDisposable
         _app = app;
         Time = time;
         DataPath = dataPath;
-        var address = app.Urls.Single();
+        // The first URL is the API's; a metrics port (Herald:Observability:MetricsPort) adds another after it.
+        var address = app.Urls.First();
         Client = new HttpClient { BaseAddress = new Uri(address) };
         Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
         Anonymous = new HttpClient { BaseAddress = new Uri(address) };

@@ -1,0 +1,4 @@
+-- The W3C traceparent of the span that ingested each event: its deliveries' attempts, however much later and on
+-- whichever node, are children of it and send its trace id to the endpoint. Events stored before have none.
+-- A nullable column without a default: a catalog change only, no table rewrite.
+ALTER TABLE events ADD COLUMN IF NOT EXISTS trace_parent TEXT NULL;
