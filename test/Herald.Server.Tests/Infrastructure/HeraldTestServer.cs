@@ -119,7 +119,18 @@ public sealed class HeraldTestServer : IAsyncDisposable
         services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapHeraldServer();
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // A server that refused to start is not left behind: its services (meters, listeners, connections) would
+            // otherwise live on and show up in other tests' metrics.
+            await app.DisposeAsync();
+            throw;
+        }
+
         return new HeraldTestServer(app, time, dataPath, postgres, deleteDataOnDispose);
     }
 

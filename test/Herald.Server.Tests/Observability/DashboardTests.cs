@@ -21,12 +21,12 @@ public sealed partial class DashboardTests : ServerWithReceiverTest
     private async Task<Scrape> ScrapeAfterEverythingHappenedAsync()
     {
         var account = await Server.CreateAccountAsync();
-        await Server.CreateWebhookAsync(account, Receiver.Url(), "payment_intent.succeeded");
+        await Server.CreateWebhookAsync(account, Receiver.Url("/dashboard"), "payment_intent.succeeded");
         await Server.PublishAsync(account, id: "evt_good");
-        await Receiver.NextAsync();
+        await Receiver.WaitForAsync("/dashboard");
         Receiver.Respond = _ => new ReceiverResponse(500, "down");
         await Server.PublishAsync(account, id: "evt_bad");
-        await Receiver.NextAsync();
+        await Receiver.WaitForAsync("/dashboard", 2);
         await Server.WaitForIdleAsync();
         await Server.GetAsync("/api/v1/deliveries");
         return await Scrape.FromAsync(Server);

@@ -70,13 +70,13 @@ public sealed class EngineHealthTests : ServerWithReceiverTest
     public async Task Outcomes_that_cannot_be_written_are_counted_and_degrade_readiness_until_writes_succeed_again()
     {
         var account = await Server.CreateAccountAsync();
-        await Server.CreateWebhookAsync(account, Receiver.Url(), "payment_intent.succeeded");
+        await Server.CreateWebhookAsync(account, Receiver.Url("/unrecorded"), "payment_intent.succeeded");
         var deliveryId = string.Empty;
 
         // The attempts table goes away: the endpoint answers, but its answer cannot be recorded.
         await ExecuteAsync("ALTER TABLE attempts RENAME TO attempts_away");
         await Server.PublishAsync(account, id: "evt_unrecorded");
-        await Receiver.NextAsync();
+        await Receiver.WaitForAsync("/unrecorded");
         var failing = await ScrapeUntilAsync(s => s.Sum("herald_outcomes_write_failures_total") >= 1);
         var healthyAtFirst = await WaitForOutcomeWriterReadinessAsync(_ => true);
         Server.Advance(TimeSpan.FromSeconds(31));
@@ -97,7 +97,7 @@ public sealed class EngineHealthTests : ServerWithReceiverTest
 
         Assert.Equal(0, recovered.Value("herald_outcomes_failing_duration_seconds"));
         await WaitForOutcomeWriterReadinessAsync(check => check == "Healthy");
-        Assert.Single(Receiver.Requests);
+        Assert.Single(Receiver.To("/unrecorded"));
     }
 
     [Fact]
@@ -105,11 +105,11 @@ public sealed class EngineHealthTests : ServerWithReceiverTest
     {
         Receiver.Respond = _ => new ReceiverResponse(500, "down");
         var account = await Server.CreateAccountAsync();
-        await Server.CreateWebhookAsync(account, Receiver.Url(), "payment_intent.succeeded");
+        await Server.CreateWebhookAsync(account, Receiver.Url("/counted"), "payment_intent.succeeded");
         var atStart = await ScrapeUntilAsync(s => s.Names.Contains("herald_queue_depth"));
 
         await Server.PublishAsync(account, id: "evt_counted");
-        await Receiver.NextAsync();
+        await Receiver.WaitForAsync("/counted");
         await Server.WaitForIdleAsync();
         var beforeTheInterval = await Scrape.FromAsync(Server);
         Server.Advance(TimeSpan.FromSeconds(15));

@@ -53,10 +53,10 @@ public sealed class ExportTests : IAsyncLifetime
             ["Herald:Observability:OtlpProtocol"] = "http/protobuf",
         }));
         var account = await server.CreateAccountAsync();
-        await server.CreateWebhookAsync(account, receiver.Url(), "payment_intent.succeeded");
+        await server.CreateWebhookAsync(account, receiver.Url("/exported"), "payment_intent.succeeded");
 
         await server.PublishAsync(account, id: "evt_exported");
-        var delivered = await receiver.NextAsync();
+        var delivered = await receiver.WaitForAsync("/exported");
         await server.WaitForIdleAsync();
         Assert.True(server.Services.GetRequiredService<TracerProvider>().ForceFlush(10_000));
         // The provider's answer is false because of the Prometheus reader, which only collects when scraped; the OTLP reader exports.

@@ -47,7 +47,8 @@ public sealed class MetricsEndToEndTests : ServerWithReceiverTest
     public async Task The_counters_and_queue_gauges_move_as_events_are_delivered_fail_and_are_retried()
     {
         var account = await Server.CreateAccountAsync();
-        var webhookId = (await Server.CreateWebhookAsync(account, Receiver.Url(), "payment_intent.succeeded"))["id"]!.GetValue<string>();
+        const string Path = "/counters";
+        var webhookId = (await Server.CreateWebhookAsync(account, Receiver.Url(Path), "payment_intent.succeeded"))["id"]!.GetValue<string>();
         var before = await Scrape.FromAsync(Server);
 
         // Three events delivered at once.
@@ -56,7 +57,7 @@ public sealed class MetricsEndToEndTests : ServerWithReceiverTest
             await Server.PublishAsync(account, id: $"evt_ok_{i}");
         }
 
-        await Receiver.WaitUntilAsync(requests => requests.Count == 3);
+        await Receiver.WaitForAsync(Path, 3);
         await Server.WaitForIdleAsync();
         var delivered = await Scrape.FromAsync(Server);
 
@@ -70,7 +71,7 @@ public sealed class MetricsEndToEndTests : ServerWithReceiverTest
         Receiver.Respond = _ => new ReceiverResponse(500, "down");
         await Server.PublishAsync(account, id: "evt_down_1");
         await Server.PublishAsync(account, id: "evt_down_2");
-        await Receiver.WaitUntilAsync(requests => requests.Count == 5);
+        await Receiver.WaitForAsync(Path, 5);
         await Server.WaitForIdleAsync();
         await SampleQueueAsync();
         var failing = await Scrape.FromAsync(Server);
@@ -87,7 +88,7 @@ public sealed class MetricsEndToEndTests : ServerWithReceiverTest
         var answer = new TaskCompletionSource();
         Receiver.Respond = _ => new ReceiverResponse(Until: answer.Task);
         Server.Advance(TimeSpan.FromSeconds(7));
-        await Receiver.WaitUntilAsync(requests => requests.Count == 7);
+        await Receiver.WaitForAsync(Path, 7);
         Server.Advance(TimeSpan.FromSeconds(10));
         await SampleQueueAsync();
         var late = await Scrape.FromAsync(Server);

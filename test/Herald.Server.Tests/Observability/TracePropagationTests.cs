@@ -29,6 +29,14 @@ public sealed partial class TracePropagationTests : ServerWithReceiverTest
         return (match.Groups["trace"].Value, match.Groups["span"].Value);
     }
 
+    /// <summary>The <paramref name="number"/>th request carrying <paramref name="eventId"/>: a test never mistakes another's request for its own.</summary>
+    private async Task<ReceivedRequest> AttemptAsync(string eventId, int number = 1)
+    {
+        var marker = $"\"id\":\"{eventId}\"";
+        await Receiver.WaitUntilAsync(requests => requests.Count(r => r.BodyText.Contains(marker, StringComparison.Ordinal)) >= number);
+        return Receiver.Requests.Where(r => r.BodyText.Contains(marker, StringComparison.Ordinal)).ElementAt(number - 1);
+    }
+
     private async Task<string?> StoredTraceParentAsync(string eventId)
     {
         await using var connection = await Server.OpenDatabaseAsync();
@@ -62,21 +70,24 @@ public sealed partial class TracePropagationTests : ServerWithReceiverTest
     public async Task Every_attempt_sends_the_trace_recorded_at_ingest_also_a_retry_claimed_later()
     {
         var calls = 0;
-        Receiver.Respond = _ => Interlocked.Increment(ref calls) == 1 ? new ReceiverResponse(503, "busy") : ReceiverResponse.Ok;
+        Receiver.Respond = r => r.BodyText.Contains("evt_traced", StringComparison.Ordinal) && Interlocked.Increment(ref calls) == 1 ? new ReceiverResponse(503, "busy") : ReceiverResponse.Ok;
         var account = await Server.CreateAccountAsync();
         await Server.CreateWebhookAsync(account, Receiver.Url(), "payment_intent.succeeded");
 
         await Server.PublishAsync(account, id: "evt_traced");
-        var first = await Receiver.NextAsync();
+        var first = await AttemptAsync("evt_traced");
         await Server.WaitForIdleAsync();
         Server.Advance(TimeSpan.FromSeconds(7));
-        var retry = await Receiver.NextAsync();
+        var retry = await AttemptAsync("evt_traced", 2);
 
-        var (ingestTrace, ingestSpan) = Parse(await StoredTraceParentAsync("evt_traced"));
+        var stored = await StoredTraceParentAsync("evt_traced");
+        var (ingestTrace, ingestSpan) = Parse(stored);
         var (firstTrace, firstParent) = Parse(first.Header("traceparent"));
         var (retryTrace, retryParent) = Parse(retry.Header("traceparent"));
-        Assert.Equal(ingestTrace, firstTrace);
-        Assert.Equal(ingestTrace, retryTrace);
+        var seen = $"stored {stored}, first attempt {first.Header("traceparent")}, retry {retry.Header("traceparent")}; {Receiver.Requests.Count} requests: "
+            + string.Join(" | ", Receiver.Requests.Select(r => $"{r.Path} {r.Header("traceparent")} {r.BodyText[..Math.Min(60, r.BodyText.Length)]}"));
+        Assert.True(ingestTrace == firstTrace, seen);
+        Assert.True(ingestTrace == retryTrace, seen);
         Assert.NotEqual(firstParent, retryParent);
         Assert.NotEqual(ingestSpan, firstParent);
         Assert.NotEqual(ingestSpan, retryParent);
@@ -91,7 +102,7 @@ public sealed partial class TracePropagationTests : ServerWithReceiverTest
         await PublishWithHeadersAsync(
             account, "evt_from_producer",
             ("traceparent", $"00-{ProducerTraceId}-{ProducerSpanId}-01"), ("tracestate", "producer=internal-state"), ("baggage", "customer=alice"));
-        var delivered = await Receiver.NextAsync();
+        var delivered = await AttemptAsync("evt_from_producer");
 
         Assert.Equal(ProducerTraceId, Parse(delivered.Header("traceparent")).TraceId);
         Assert.Equal(ProducerTraceId, Parse(await StoredTraceParentAsync("evt_from_producer")).TraceId);
@@ -119,7 +130,7 @@ public sealed partial class TracePropagationTests : ServerWithReceiverTest
         await Server.CreateWebhookAsync(account, Receiver.Url(), "payment_intent.succeeded");
 
         await PublishWithHeadersAsync(account, "evt_recorded", ("traceparent", $"00-{ProducerTraceId}-{ProducerSpanId}-01"));
-        var delivered = await Receiver.NextAsync();
+        var delivered = await AttemptAsync("evt_recorded");
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (!spans.Any(s => s.OperationName == HeraldActivities.AttemptName) && DateTime.UtcNow < deadline)
         {
@@ -142,7 +153,7 @@ public sealed partial class TracePropagationTests : ServerWithReceiverTest
     public async Task A_webhook_test_send_carries_the_trace_of_the_request_that_asked_for_it()
     {
         var account = await Server.CreateAccountAsync();
-        var webhook = await Server.CreateWebhookAsync(account, Receiver.Url(), "payment_intent.succeeded");
+        var webhook = await Server.CreateWebhookAsync(account, Receiver.Url("/test-send"), "payment_intent.succeeded");
 
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/webhooks/{webhook["id"]}/test")
         {
@@ -150,7 +161,7 @@ public sealed partial class TracePropagationTests : ServerWithReceiverTest
         };
         request.Headers.TryAddWithoutValidation("traceparent", $"00-{ProducerTraceId}-{ProducerSpanId}-01");
         using var response = await Server.Client.SendAsync(request);
-        var sample = await Receiver.NextAsync();
+        var sample = await Receiver.WaitForAsync("/test-send");
 
         Assert.True(response.IsSuccessStatusCode);
         Assert.Equal(ProducerTraceId, Parse(sample.Header("traceparent")).TraceId);
