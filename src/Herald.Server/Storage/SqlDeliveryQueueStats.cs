@@ -18,16 +18,18 @@ internal sealed class SqlDeliveryQueueStats(SqlDatabase database) : IDeliveryQue
     public async Task<DeliveryQueueStats> GetQueueStatsAsync(long now, int countLimit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var (due, scheduled, paused, oldestDueAt) = await connection.QuerySingleAsync<(long, long, long, long?)>(new CommandDefinition(
+        // SQLite keeps no statistics and would otherwise pick deliveries_status_created and read every queued row.
+        var dueIndex = database.UseIndex("deliveries_due");
+        var (dueCount, scheduled, paused, oldestDueAt) = await connection.QuerySingleAsync<(long, long, long, long?)>(new CommandDefinition(
             $"""
             SELECT
-              (SELECT COUNT(*) FROM (SELECT 1 FROM deliveries WHERE {Queued} AND next_attempt_at <= @now ORDER BY next_attempt_at LIMIT @limit) due) AS due,
-              (SELECT COUNT(*) FROM (SELECT 1 FROM deliveries WHERE {Queued} AND next_attempt_at > @now ORDER BY next_attempt_at LIMIT @limit) scheduled) AS scheduled,
-              (SELECT COUNT(*) FROM (SELECT 1 FROM deliveries WHERE {Queued} AND next_attempt_at IS NULL ORDER BY next_attempt_at LIMIT @limit) paused) AS paused,
-              (SELECT next_attempt_at FROM deliveries WHERE {Queued} AND next_attempt_at IS NOT NULL ORDER BY next_attempt_at LIMIT 1) AS oldest_due_at
+              (SELECT COUNT(*) FROM (SELECT 1 FROM deliveries {dueIndex} WHERE {Queued} AND next_attempt_at <= @now ORDER BY next_attempt_at LIMIT @limit) due) AS due,
+              (SELECT COUNT(*) FROM (SELECT 1 FROM deliveries {dueIndex} WHERE {Queued} AND next_attempt_at > @now ORDER BY next_attempt_at LIMIT @limit) scheduled) AS scheduled,
+              (SELECT COUNT(*) FROM (SELECT 1 FROM deliveries {dueIndex} WHERE {Queued} AND next_attempt_at IS NULL ORDER BY next_attempt_at LIMIT @limit) paused) AS paused,
+              (SELECT next_attempt_at FROM deliveries {dueIndex} WHERE {Queued} AND next_attempt_at IS NOT NULL ORDER BY next_attempt_at LIMIT 1) AS oldest_due_at
             """,
             new { now, limit = countLimit },
             cancellationToken: cancellationToken));
-        return new DeliveryQueueStats(due, scheduled, paused, oldestDueAt);
+        return new DeliveryQueueStats(dueCount, scheduled, paused, oldestDueAt);
     }
 }
