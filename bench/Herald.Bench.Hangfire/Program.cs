@@ -24,7 +24,12 @@ builder.Services.AddHangfire(configuration => configuration
     .UseSimpleAssemblyNameTypeSerializer()
     .UseRecommendedSerializerSettings()
     .UsePostgreSqlStorage(
-        options => options.UseNpgsqlConnection(settings.Connection),
+        // Every worker holds a connection while its job runs: the pool must fit them and the publishers, as a team
+        // raising WorkerCount would learn (Npgsql's default of 100 starves the publishers at 128 workers).
+        options => options.UseNpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(settings.Connection)
+        {
+            MaxPoolSize = settings.Workers + settings.Publishers + 16,
+        }.ConnectionString),
         // Tuned as a team chasing latency would: LISTEN/NOTIFY wake-ups instead of the 15 s default poll.
         new PostgreSqlStorageOptions { PrepareSchemaIfNecessary = true, EnableLongPolling = true, QueuePollInterval = TimeSpan.FromMilliseconds(200) }));
 builder.Services.AddHangfireServer(options => options.WorkerCount = settings.Workers);

@@ -9,7 +9,8 @@ internal sealed record BenchOptions
     public const string Usage =
         """
         usage: Herald.LoadTest server [options]
-          --scenario NAME     one of: all (default), one-endpoint, single-ingest, paced, fanout, hanging, backlog, hangfire;
+          --scenario NAME     one of: all (default), one-endpoint, single-ingest, paced, fanout, hanging, backlog, retention,
+                              hangfire;
                               repeat or comma-separate for several
           --store S           sqlite | postgres (default: each scenario's own set under `all`, sqlite otherwise)
           --nodes N           Herald processes on one PostgreSQL database (default 1)
@@ -19,6 +20,7 @@ internal sealed record BenchOptions
           --drain-seconds S   longest wait for the last delivery after publishing ends (default 120)
           --backlog N         queued retries seeded by the backlog scenario (default 1000000), in --backlog-steps (default 4),
                               then --backlog-due more that are due at once (default 10000; 0 skips that step)
+          --log-events N      old delivered events the retention scenario seeds and sweeps (default 1000000)
           --baseline-events N events the Hangfire baseline publishes at most (default 5000)
           --rate N            events/s of the paced scenario (default: half the one-endpoint delivered/s of this run, else 500)
           --set KEY=VALUE     a server setting under Herald, e.g. --set Delivery:MaxConcurrencyPerEndpoint=64 (repeatable)
@@ -48,6 +50,8 @@ internal sealed record BenchOptions
     public int BacklogSteps { get; init; } = 4;
 
     public long BacklogDue { get; init; } = 10_000;
+
+    public long LogEvents { get; init; } = 1_000_000;
 
     public long BaselineEvents { get; init; } = 5_000;
 
@@ -90,6 +94,7 @@ internal sealed record BenchOptions
                 "--wire-seconds" => options with { WireDuration = TimeSpan.FromSeconds(Number()) },
                 "--drain-seconds" => options with { DrainTimeout = TimeSpan.FromSeconds(Number()) },
                 "--backlog" => options with { Backlog = (long)Number() },
+                "--log-events" => options with { LogEvents = Math.Max(1, (long)Number()) },
                 "--backlog-steps" => options with { BacklogSteps = Math.Max(1, (int)Number()) },
                 "--backlog-due" => options with { BacklogDue = long.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--baseline-events" => options with { BaselineEvents = (long)Number() },

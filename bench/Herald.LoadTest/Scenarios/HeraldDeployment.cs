@@ -23,9 +23,14 @@ internal sealed class HeraldDeployment : IAsyncDisposable
 
     private readonly string? _sqliteFile;
     private readonly string? _postgresConnection;
+    private readonly BenchContext _context;
+    private readonly string _name;
 
-    private HeraldDeployment(StoreKind store, IReadOnlyList<HeraldNode> nodes, IReadOnlyDictionary<string, string> settings, string? sqliteFile, string? postgresConnection)
+    private HeraldDeployment(
+        BenchContext context, string name, StoreKind store, IReadOnlyList<HeraldNode> nodes, IReadOnlyDictionary<string, string> settings, string? sqliteFile, string? postgresConnection)
     {
+        _context = context;
+        _name = name;
         Store = store;
         Nodes = nodes;
         Settings = settings;
@@ -36,9 +41,9 @@ internal sealed class HeraldDeployment : IAsyncDisposable
 
     public StoreKind Store { get; }
 
-    public IReadOnlyList<HeraldNode> Nodes { get; }
+    public IReadOnlyList<HeraldNode> Nodes { get; private set; }
 
-    public IReadOnlyList<HeraldApi> Apis { get; }
+    public IReadOnlyList<HeraldApi> Apis { get; private set; }
 
     /// <summary>The settings under <c>Herald</c> the nodes run with.</summary>
     public IReadOnlyDictionary<string, string> Settings { get; }
@@ -89,7 +94,26 @@ internal sealed class HeraldDeployment : IAsyncDisposable
             sqliteFile = Path.Combine(context.WorkDir, $"{name}-0", "herald.db");
         }
 
-        return new HeraldDeployment(store, started, settings, sqliteFile, postgresConnection);
+        return new HeraldDeployment(context, name, store, started, settings, sqliteFile, postgresConnection);
+    }
+
+    /// <summary>Stops every node and starts it again on the same data (new ports, same settings): what an operator's restart does.</summary>
+    public async Task RestartAsync()
+    {
+        foreach (var api in Apis)
+        {
+            api.Dispose();
+        }
+
+        var restarted = new List<HeraldNode>();
+        for (var node = 0; node < Nodes.Count; node++)
+        {
+            await Nodes[node].DisposeAsync();
+            restarted.Add(await HeraldNode.StartAsync(_context.Options.ServerDll, $"{_name}-{node}", _context.WorkDir, Settings));
+        }
+
+        Nodes = restarted;
+        Apis = [.. restarted.Select(node => new HeraldApi(node.BaseUrl, 64))];
     }
 
     /// <summary>

@@ -38,7 +38,8 @@ internal static class Phase
 
     public static string Summary(Measurement m) =>
         $"accepted {m.Accepted:N0} ({m.AcceptedPerSecond:N0}/s), delivered {m.Delivered:N0}/{m.Expected:N0} ({m.DeliveredPerSecond:N0}/s, {m.WireRatio:0.00} × wire), " +
-        $"p50 {m.P50Ms:N0} ms, p99 {m.P99Ms:N0} ms, CPU {m.CpuSecondsPer1000:0.00} s/1k (database {m.DatabaseCpuSecondsPer1000:0.00}), peak RSS {m.PeakRssMiB:N0} MiB";
+        $"p50 {m.P50Ms:N0} ms, p99 {m.P99Ms:N0} ms, CPU {m.CpuSecondsPer1000:0.00} s/1k" +
+        (m.DatabaseCpuSecondsPer1000 is { } database ? $" (database {database:0.00})" : string.Empty) + $", peak RSS {m.PeakRssMiB:N0} MiB";
 
     /// <summary>Polls the receiver until <paramref name="expected"/> first arrivals (or the timeout), then returns them all.</summary>
     public static async Task<IReadOnlyList<Arrival>> AwaitArrivalsAsync(ReceiverProcess receiver, long expected, TimeSpan timeout)

@@ -16,10 +16,13 @@ internal sealed class RetentionOptions
     /// <summary>How often the log is swept. Default 10 minutes; at most 49 days (the longest a timer waits).</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Events removed per transaction: small, so no lock is held long. Default 500.</summary>
-    public int BatchSize { get; set; } = 500;
+    /// <summary>Events removed per transaction: small, so no lock is held long (on SQLite every other writer waits for it). Default 100.</summary>
+    public int BatchSize { get; set; } = 100;
 
-    /// <summary>A pause between batches, so a large sweep leaves room for delivery work. Default 20 ms.</summary>
+    /// <summary>
+    /// The shortest pause between batches; the pause is at least as long as the batch took, so a large sweep leaves at
+    /// least half the database's time to delivery. Default 20 ms.
+    /// </summary>
     public TimeSpan PauseBetweenBatches { get; set; } = TimeSpan.FromMilliseconds(20);
 }
 

@@ -1,7 +1,11 @@
+using System.Threading.Channels;
 using Herald.Core.Retention;
 using Herald.Server.Tests.Infrastructure;
 using Herald.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Herald.Server.Tests.Storage;
 
@@ -48,5 +52,97 @@ public sealed class RetentionTests : ServerWithReceiverTest
         Assert.Empty(await Server.DeliveriesAsync("?event_id=evt_old_0"));
         Assert.Equal(30, retention["period_days"]!.GetValue<int>());
         Assert.Equal("2026-05-21T13:54:20+0000", retention["kept_since"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Each_pause_between_batches_lasts_at_least_as_long_as_the_batch_before_it_took()
+    {
+        var account = await Server.CreateAccountAsync();
+        await Server.CreateWebhookAsync(account, Receiver.Url("/ok"), "payment_intent.succeeded");
+        for (var i = 0; i < 7; i++)
+        {
+            await Server.PublishAsync(account, id: $"evt_slow_{i}");
+        }
+
+        await Receiver.WaitUntilAsync(r => r.Count >= 7);
+        await Server.WaitForIdleAsync();
+        Server.Time!.Advance(TimeSpan.FromDays(31));
+        var clock = new TimerRecordingClock(Server.Time);
+        // The real store, each batch made to take 300 ms on the clock: a slow database.
+        var store = new SlowBatches(Server.Services.GetRequiredService<IRetentionStore>(), Server.Time, TimeSpan.FromMilliseconds(300));
+        var sweeper = new RetentionSweeper(
+            store, clock, Options.Create(new RetentionOptions { BatchSize = 3, PauseBetweenBatches = TimeSpan.FromMilliseconds(20) }), NullLogger<RetentionSweeper>.Instance);
+
+        // Each time the sweep waits, the clock moves on by exactly that wait: nothing else moves it.
+        var sweep = sweeper.SweepAsync(CancellationToken.None);
+        while (true)
+        {
+            var timer = clock.Timers.ReadAsync(TestContext.Current.CancellationToken).AsTask();
+            if (await Task.WhenAny(sweep, timer) == sweep)
+            {
+                break;
+            }
+
+            Server.Time.Advance(await timer);
+        }
+
+        Assert.Equal(7, (await sweep).Events);
+        Assert.Equal(3, store.Batches);
+        Assert.Equal([TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(300)], clock.TimerDueTimes);
+    }
+
+    /// <summary>The test's clock, also noting how long each timer it makes (a <c>Task.Delay</c>) waits.</summary>
+    private sealed class TimerRecordingClock(FakeTimeProvider time) : TimeProvider
+    {
+        private readonly List<TimeSpan> _dueTimes = [];
+        private readonly Channel<TimeSpan> _timers = Channel.CreateUnbounded<TimeSpan>();
+
+        /// <summary>Each timer's due time, as it is made.</summary>
+        public ChannelReader<TimeSpan> Timers => _timers.Reader;
+
+        public IReadOnlyList<TimeSpan> TimerDueTimes
+        {
+            get
+            {
+                lock (_dueTimes)
+                {
+                    return [.. _dueTimes];
+                }
+            }
+        }
+
+        public override DateTimeOffset GetUtcNow() => time.GetUtcNow();
+
+        public override long GetTimestamp() => time.GetTimestamp();
+
+        public override long TimestampFrequency => time.TimestampFrequency;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            lock (_dueTimes)
+            {
+                _dueTimes.Add(dueTime);
+            }
+
+            var timer = time.CreateTimer(callback, state, dueTime, period);
+            _timers.Writer.TryWrite(dueTime);
+            return timer;
+        }
+    }
+
+    /// <summary>The real retention store, each batch taking <paramref name="duration"/> on the fake clock.</summary>
+    private sealed class SlowBatches(IRetentionStore store, FakeTimeProvider time, TimeSpan duration) : IRetentionStore
+    {
+        public int Batches { get; private set; }
+
+        public async Task<PurgedBatch> PurgeAsync(long cutoff, int batchSize, CancellationToken cancellationToken)
+        {
+            var batch = await store.PurgeAsync(cutoff, batchSize, cancellationToken);
+            Batches++;
+            time.Advance(duration);
+            return batch;
+        }
+
+        public Task<IAsyncDisposable?> TryLeadSweepAsync(CancellationToken cancellationToken) => store.TryLeadSweepAsync(cancellationToken);
     }
 }
