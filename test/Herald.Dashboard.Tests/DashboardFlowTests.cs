@@ -208,6 +208,9 @@ public sealed class DashboardFlowTests : IAsyncLifetime
         await Page.GotoAsync("/docs");
 
         await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Herald API" }).First).ToBeVisibleAsync();
+        // Scalar renders operations as they scroll into view: open one from the sidebar, as a reader would.
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Open Group - Operator" }).ClickAsync();
+        await Page.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^Create an organization") }).First.ClickAsync();
         await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Create an organization" }).First).ToBeVisibleAsync();
         await _browser.ScreenshotAsync("09-api-reference", fullPage: false);
         Assert.Empty(elsewhere);

@@ -107,6 +107,35 @@ public sealed class ApiReferenceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_property_of_every_body_says_what_type_it_holds()
+    {
+        var schemas = (await DocumentAsync()).GetProperty("components").GetProperty("schemas");
+        var untyped = new List<string>();
+        foreach (var schema in schemas.EnumerateObject())
+        {
+            foreach (var property in schema.Value.TryGetProperty("properties", out var properties) ? properties.EnumerateObject() : [])
+            {
+                if (!Describes(property.Value))
+                {
+                    untyped.Add($"{schema.Name}.{property.Name}");
+                }
+            }
+        }
+
+        Assert.Empty(untyped);
+        var account = schemas.GetProperty("AccountResponse").GetProperty("properties");
+        Assert.Equal("string", account.GetProperty("id").GetProperty("type").GetString());
+        Assert.Equal(["null", "string"], account.GetProperty("org_id").GetProperty("type").EnumerateArray().Select(t => t.GetString()).Order(StringComparer.Ordinal));
+        var events = schemas.GetProperty("WebhookResponse").GetProperty("properties").GetProperty("events");
+        Assert.Equal("string", events.GetProperty("items").GetProperty("type").GetString());
+    }
+
+    /// <summary>A type, a reference, or a combination of them; <c>data</c> (any JSON object) says <c>object</c>. Not <c>{}</c>.</summary>
+    private static bool Describes(JsonElement schema) =>
+        schema.TryGetProperty("type", out _) || schema.TryGetProperty("$ref", out _)
+        || schema.TryGetProperty("oneOf", out _) || schema.TryGetProperty("anyOf", out _) || schema.TryGetProperty("allOf", out _);
+
+    [Fact]
     public async Task The_interactive_reference_is_served_with_its_script_from_this_server()
     {
         using var page = await _server.Anonymous.GetAsync("/docs/");

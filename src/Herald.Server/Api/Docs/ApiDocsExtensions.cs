@@ -14,6 +14,7 @@ namespace Microsoft.Extensions.DependencyInjection
         {
             services.Configure<OpenApiOptions>(ApiDocs.DocumentName, options =>
             {
+                options.AddSchemaTransformer<StringSchemaTransformer>();
                 options.AddSchemaTransformer<ExampleSchemaTransformer>();
                 options.AddDocumentTransformer<HeraldDocumentTransformer>();
             });
