@@ -126,8 +126,11 @@ public sealed class ApiReferenceTests : IAsyncLifetime
         var account = schemas.GetProperty("AccountResponse").GetProperty("properties");
         Assert.Equal("string", account.GetProperty("id").GetProperty("type").GetString());
         Assert.Equal(["null", "string"], account.GetProperty("org_id").GetProperty("type").EnumerateArray().Select(t => t.GetString()).Order(StringComparer.Ordinal));
-        var events = schemas.GetProperty("WebhookResponse").GetProperty("properties").GetProperty("events");
-        Assert.Equal("string", events.GetProperty("items").GetProperty("type").GetString());
+        foreach (var body in new[] { "WebhookResponse", "CreateWebhookRequest" })
+        {
+            var events = schemas.GetProperty(body).GetProperty("properties").GetProperty("events");
+            Assert.Equal("string", events.GetProperty("items").GetProperty("type").GetString());
+        }
     }
 
     /// <summary>A type, a reference, or a combination of them; <c>data</c> (any JSON object) says <c>object</c>. Not <c>{}</c>.</summary>

@@ -21,7 +21,7 @@ internal sealed class StringSchemaTransformer : IOpenApiSchemaTransformer
         {
             schema.Type = IsNullable(context.JsonPropertyInfo?.AttributeProvider) ? JsonSchemaType.String | JsonSchemaType.Null : JsonSchemaType.String;
         }
-        else if (context.JsonTypeInfo.ElementType == typeof(string) && schema.Type == JsonSchemaType.Array && schema.Items is null)
+        else if (context.JsonTypeInfo.ElementType == typeof(string) && schema.Type is { } arrayType && arrayType.HasFlag(JsonSchemaType.Array) && schema.Items is null)
         {
             schema.Items = new OpenApiSchema { Type = JsonSchemaType.String };
         }
