@@ -63,13 +63,17 @@ internal sealed class DeliveryLog(IDeliveryStore store, TenantResolver tenants, 
         }
 
         await store.RetriggerAsync(distinct, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+
+        // Read before waking the dispatcher: the answer shows what the retrigger did (queued at once), not whatever the
+        // first new attempt has already made of it.
+        var retriggered = await store.GetManyAsync(distinct, caller.Scope, cancellationToken);
         foreach (var webhookId in found.Values.Select(d => d.Delivery.WebhookId).Distinct(StringComparer.Ordinal))
         {
             handOff.ProbeNow(webhookId);
         }
 
         dispatch.Notify();
-        return await store.GetManyAsync(distinct, caller.Scope, cancellationToken);
+        return retriggered;
     }
 
     private static int IndexOf(IReadOnlyList<string?> ids, string id)
