@@ -180,9 +180,13 @@ public sealed class RetryScheduleTests : ServerWithReceiverTest
         var retriggered = await Server.PostAsync("/api/v1/deliveries/retrigger", new JsonObject { ["ids"] = new JsonArray(deliveryId) });
         var delivered = await Server.WaitForDeliveryAsync(deliveryId, d => d["status"]!.GetValue<string>() == "success");
 
-        Assert.Equal("queued", retriggered["items"]![0]!["status"]!.GetValue<string>());
+        // The answer shows the delivery queued again; under load the new attempt may already have landed by then.
+        Assert.Contains(retriggered["items"]![0]!["status"]!.GetValue<string>(), new[] { "queued", "success" });
         Assert.True(delivered["retriggered"]!.GetValue<bool>());
         Assert.Equal(11, HeraldTestServer.AttemptCount(delivered));
-        Assert.Single(Receiver.Requests.Select(r => r.BodyText).Distinct());
+        // Only this test's event: another test process may still send to a port this receiver now has.
+        var bodies = Receiver.Requests.Select(r => r.BodyText).Where(b => b.Contains("\"evt_retrigger\"", StringComparison.Ordinal)).ToList();
+        Assert.Equal(11, bodies.Count);
+        Assert.Single(bodies.Distinct());
     }
 }
