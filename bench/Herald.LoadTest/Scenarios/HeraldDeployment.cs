@@ -34,7 +34,7 @@ internal sealed class HeraldDeployment : IAsyncDisposable
         Store = store;
         Nodes = nodes;
         Settings = settings;
-        Apis = [.. nodes.Select(node => new HeraldApi(node.BaseUrl, 64))];
+        Apis = ApisFor(nodes);
         _sqliteFile = sqliteFile;
         _postgresConnection = postgresConnection;
     }
@@ -113,7 +113,7 @@ internal sealed class HeraldDeployment : IAsyncDisposable
         }
 
         Nodes = restarted;
-        Apis = [.. restarted.Select(node => new HeraldApi(node.BaseUrl, 64))];
+        Apis = ApisFor(restarted);
     }
 
     /// <summary>
@@ -141,6 +141,8 @@ internal sealed class HeraldDeployment : IAsyncDisposable
         await connection.OpenAsync();
         return connection;
     }
+
+    private static List<HeraldApi> ApisFor(IEnumerable<HeraldNode> nodes) => [.. nodes.Select(node => new HeraldApi(node.BaseUrl, 64))];
 
     private static int Setting(IReadOnlyDictionary<string, string> settings, string key, int fallback) =>
         settings.TryGetValue(key, out var value) ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
